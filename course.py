@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""Set up the Safe Havens environment and open it, or test it.
+
+Needs only Python 3.10+ (standard library). Two commands, from this folder:
+
+    python3 course.py lab     # set up .venv (first time) and open JupyterLab on the start notebook
+    python3 course.py test    # set up .venv (first time) and run the whole test suite
+
+Set-up creates a virtual environment in .venv, installs the pinned requirements.txt with uv
+(itself installed into .venv from PyPI; falls back to pip), and skips all of that next time
+unless requirements.txt has changed. Extra arguments after `test` go to pytest.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+REQUIREMENTS = ROOT / "requirements.txt"
+STAMP = VENV / ".requirements.sha256"
+START_NOTEBOOK = "notebooks/00_start_here.ipynb"
+
+
+def say(message: str) -> None:
+    print(f"[safe-havens] {message}", flush=True)
+
+
+def venv_python() -> Path:
+    if os.name == "nt":
+        return VENV / "Scripts" / "python.exe"
+    return VENV / "bin" / "python"
+
+
+def requirements_hash() -> str:
+    return hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
+
+
+def run(*args: str | Path, **kwargs) -> None:
+    subprocess.run([str(a) for a in args], check=True, **kwargs)
+
+
+def setup() -> Path:
+    """Create .venv and install requirements.txt into it, unless already up to date."""
+    if sys.version_info < (3, 10):
+        sys.exit("Safe Havens needs Python 3.10 or newer; this is " + sys.version.split()[0])
+    python = venv_python()
+    if python.exists() and STAMP.exists() and STAMP.read_text().strip() == requirements_hash():
+        return python
+    if not python.exists():
+        say(f"creating a virtual environment in {VENV.name}/ …")
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    say("installing the course packages (first time: about a minute) …")
+    env = dict(os.environ, UV_COMPILE_BYTECODE="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
+    try:
+        run(python, "-m", "pip", "install", "--quiet", "uv", env=env)
+        run(python, "-m", "uv", "pip", "install", "--python", python,
+            "-r", REQUIREMENTS, env=env, cwd=ROOT)
+    except subprocess.CalledProcessError:
+        say("uv did not work here; falling back to pip (slower) …")
+        run(python, "-m", "pip", "install", "--quiet", "-r", REQUIREMENTS, env=env, cwd=ROOT)
+    STAMP.write_text(requirements_hash())
+    say("environment ready.")
+    return python
+
+
+def lab(python: Path, extra: list[str]) -> int:
+    say(f"opening JupyterLab on {START_NOTEBOOK} (stop it with Ctrl+C) …")
+    return subprocess.call([str(python), "-m", "jupyter", "lab", START_NOTEBOOK, *extra], cwd=ROOT)
+
+
+def test(python: Path, extra: list[str]) -> int:
+    args = extra or ["-n", "auto"]
+    return subprocess.call([str(python), "-m", "pytest", *args], cwd=ROOT)
+
+
+def main(argv: list[str]) -> int:
+    commands = {"lab": lab, "test": test, "setup": None}
+    if not argv or argv[0] not in commands:
+        print(__doc__)
+        return 2
+    python = setup()
+    action = commands[argv[0]]
+    return 0 if action is None else action(python, argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
