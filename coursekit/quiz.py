@@ -1,0 +1,250 @@
+"""Restart-proof, gradable quizzes from question banks (format and API: docs/quiz_banks.md).
+
+In a lesson::
+
+    from coursekit.quiz import quiz
+    quiz("01_the_article")
+
+Every check is saved to ``<answers_dir>/<bank_id>.answers.json`` (default: the notebook's folder),
+so re-running the cell or restarting the kernel restores answers and feedback, and nbgrader can
+grade them with :func:`saved_answers`, :func:`score_saved` and :func:`score_answers`.
+
+Modules: quiz_bank (load + validate), quiz_scoring (pure scoring), quiz_store (answers file),
+quiz_widgets (UI), quiz_strings (UI text catalogue), quiz_sources (citations).
+"""
+from __future__ import annotations
+
+import html
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from coursekit.quiz_bank import Bank, BankError, load_bank, parse_yaml
+from coursekit.quiz_scoring import answer_fits, require_key, score, score_answers
+from coursekit.quiz_store import AnswerStore, read_answers
+from coursekit.quiz_strings import md, number, t
+
+__all__ = ["quiz", "Quiz", "BankError", "load_bank", "load_key", "saved_answers", "score_saved",
+           "score_answers", "noninteractive"]
+
+NONINTERACTIVE_ENV = ("NBGRADER_EXECUTION", "COURSEKIT_NONINTERACTIVE")
+
+
+def noninteractive() -> bool:
+    """True in ``nbgrader autograde`` (NBGRADER_EXECUTION) or if COURSEKIT_NONINTERACTIVE is set."""
+    return any(os.environ.get(name) for name in NONINTERACTIVE_ENV)
+
+
+def _execution_count() -> int | None:
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return None
+    shell = get_ipython()
+    return getattr(shell, "execution_count", None) if shell is not None else None
+
+
+class Quiz:
+    """A quiz on screen: ``.questions[qid]`` are QuestionView objects (widgets + ``.result``)."""
+
+    def __init__(self, bank: str | Path | Bank, *, answers_dir: str | Path | None = None,
+                 interactive: bool | None = None):
+        self.bank = load_bank(bank)
+        self.store = AnswerStore(self.bank.id, self.bank.hash, answers_dir)
+        self.interactive = (not noninteractive()) if interactive is None else interactive
+        self.questions: dict[str, Any] = {}
+        self.widget = None
+        self._shown_at: int | None = None
+        if self.interactive:
+            self._build_widgets()
+
+    # ------------------------------------------------------------------ widgets
+    def _build_widgets(self) -> None:
+        import ipywidgets as W
+
+        from coursekit.quiz_widgets import QuestionView
+
+        total = len(self.bank.questions)
+        for index, q in enumerate(self.bank.questions.values(), start=1):
+            self.questions[q.id] = QuestionView(
+                q, index=index, total=total, bank_id=self.bank.id, graded=self.bank.graded,
+                store=self.store, on_change=self._update_progress)
+        restored = sum(1 for qid, view in self.questions.items()
+                       if qid in self.store.answers and view.restore(self.store.answers[qid]))
+        notices = []
+        if self.store.problem:
+            notices.append(t("corrupt_file", **self.store.problem))
+        elif restored:
+            notices.append(t("restored", n=restored, file=self.store.path.name))
+        self.notice = W.HTML("".join(f'<p role="status">ℹ {html.escape(n)}</p>' for n in notices))
+        self.title = W.HTML(f"<h3>{html.escape(self.bank.title)}</h3>{md(self.bank.intro)}")
+        self.progress = W.HTML()
+        self.summary = W.HTML()
+        self._update_progress()
+        self.widget = W.VBox([self.title, self.notice, self.progress,
+                              *(v.widget for v in self.questions.values()), self.summary],
+                             layout=W.Layout(width="100%", max_width="60em"))
+
+    def totals(self) -> dict[str, float]:
+        """answered, total, earned, possible — from the current (re-scored) results."""
+        views = self.questions.values()
+        answered = sum(1 for v in views if v.result is not None)
+        earned = sum(v.outcome.earned for v in views if v.outcome is not None)
+        return {"answered": answered, "total": len(self.bank.questions),
+                "earned": earned, "possible": self.bank.possible}
+
+    def _update_progress(self) -> None:
+        n = self.totals()
+        fmt = dict(answered=n["answered"], total=n["total"], earned=number(n["earned"]),
+                   possible=number(n["possible"]))
+        if self.bank.graded:
+            self.progress.value = f"<p>{html.escape(t('progress_graded', **fmt))}</p>"
+            summary = html.escape(t("summary_graded", **fmt))
+            self.summary.value = f"<p><strong>{summary}</strong></p>"
+            return
+        self.progress.value = f"<p>{html.escape(t('progress', **fmt))}</p>"
+        summary = f"<p><strong>{html.escape(t('summary', **fmt))}</strong></p>"
+        wrong = [qid for qid, v in self.questions.items()
+                 if v.outcome is not None and v.outcome.correct is False]
+        if wrong:
+            summary += f"<p>{html.escape(t('summary_retry', ids=', '.join(wrong)))}</p>"
+        elif n["answered"] == n["total"] and n["total"]:
+            summary += f"<p>{html.escape(t('summary_all_right'))}</p>"
+        self.summary.value = summary
+
+    # ------------------------------------------------------------------ plain text
+    def text_summary(self) -> str:
+        """Plain-text summary of the saved answers (what non-interactive runs show)."""
+        lines = [t("text_title", title=self.bank.title)]
+        if self.store.problem:
+            lines.append(t("corrupt_file", **self.store.problem))
+        answered = earned = 0.0
+        for qid, q in self.bank.questions.items():
+            record = self.store.answers.get(qid)
+            if record is None or not answer_fits(q, record.get("answer")):
+                lines.append(t("text_line_unanswered", qid=qid))
+                continue
+            answered += 1
+            if self.bank.graded or not q.has_key and q.scorable:
+                lines.append(t("text_line_saved", qid=qid))
+            elif not q.scorable:
+                lines.append(t("text_line_attempted", qid=qid))
+            else:
+                outcome = score(q, record["answer"])
+                earned += outcome.earned
+                lines.append(t("text_line_scored", qid=qid, earned=number(outcome.earned),
+                               possible=number(outcome.possible)))
+        fmt = dict(answered=int(answered), total=len(self.bank.questions))
+        if self.bank.graded:
+            lines.append(t("text_graded_total", **fmt))
+        else:
+            lines.append(t("text_total", earned=number(earned),
+                           possible=number(self.bank.possible), **fmt))
+        return "\n".join(lines)
+
+    # ------------------------------------------------------------------ display
+    def show(self) -> None:
+        from IPython.display import display
+
+        self._shown_at = _execution_count()
+        if self.widget is None:
+            print(self.text_summary())
+        else:
+            display(self.widget)
+
+    def _ipython_display_(self) -> None:
+        count = _execution_count()
+        if self._shown_at is not None and count is not None and count == self._shown_at:
+            return  # already shown by quiz(show=True) in this very cell
+        self.show()
+
+    def __repr__(self) -> str:
+        mode = "widgets" if self.widget is not None else "text"
+        return f"<Quiz {self.bank.id!r}: {len(self.bank.questions)} questions, {mode}>"
+
+
+def quiz(bank: str | Path | Bank, *, answers_dir: str | Path | None = None,
+         show: bool = True) -> Quiz:
+    """Build (and by default display) the quiz for a bank id or a YAML path.
+
+    In non-interactive runs (nbgrader autograde, COURSEKIT_NONINTERACTIVE) no widgets are built and
+    a plain-text summary is printed instead. Nothing ever waits for input.
+    """
+    result = Quiz(bank, answers_dir=answers_dir)
+    if show:
+        result.show()
+    return result
+
+
+# ---------------------------------------------------------------------- grading API
+
+def _bank_id(bank: str | Path | Bank) -> str:
+    """The id that names the answers file. A plain id needs no bank file (graders may lack it)."""
+    if isinstance(bank, Bank):
+        return bank.id
+    text = str(bank)
+    if text.endswith((".yaml", ".yml", ".json")) or "/" in text or "\\" in text:
+        return Path(text).stem
+    return text
+
+
+def saved_answers(bank: str | Path | Bank, answers_dir: str | Path | None = None) -> dict:
+    """``{question_id: record}`` from the bank's answers file ({} if missing or unreadable)."""
+    return read_answers(_bank_id(bank), answers_dir)
+
+
+def score_saved(bank: str | Path | Bank, answers_dir: str | Path | None = None,
+                question_ids: list[str] | None = None) -> tuple[float, float]:
+    """Re-score saved answers against the bank's own key -> (earned, possible).
+
+    The stored "correct"/"points" are ignored. Unanswered questions count in ``possible``.
+    """
+    loaded = load_bank(bank)
+    require_key(loaded)
+    wanted = list(loaded.questions) if question_ids is None else list(question_ids)
+    unknown = [qid for qid in wanted if qid not in loaded.questions]
+    if unknown:
+        raise BankError(f"{loaded.path or loaded.id}: no question with id {', '.join(unknown)}.")
+    records = read_answers(loaded.id, answers_dir)
+    earned = possible = 0.0
+    for qid in wanted:
+        q = loaded.questions[qid]
+        possible += q.max_points
+        if qid in records:
+            earned += score(q, records[qid].get("answer")).earned
+    return round(earned, 6), round(possible, 6)
+
+
+def load_key(source: str | Path | dict) -> dict:
+    """A grading key from a dict, a key YAML file, or a practice bank (id or path)."""
+    from coursekit.quiz_bank import key_from_dict
+
+    if isinstance(source, dict):
+        return key_from_dict(source)
+    path = Path(str(source))
+    if path.suffix in (".yaml", ".yml") and path.exists():
+        data = parse_yaml(path.read_text(encoding="utf-8"), path)
+        if isinstance(data, dict) and "questions" not in data:
+            return key_from_dict(data, where=str(path))
+    bank = load_bank(source)
+    require_key(bank)
+    return key_from_dict(bank)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m coursekit.quiz BANK...``: validate banks (source ids included)."""
+    status = 0
+    for name in (argv if argv is not None else sys.argv[1:]):
+        try:
+            bank = load_bank(name, check_sources=True)
+        except BankError as exc:
+            print(f"ERROR {exc}")
+            status = 1
+        else:
+            print(f"OK {bank.path}: {len(bank.questions)} questions, mode {bank.mode}")
+    return status
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
