@@ -74,7 +74,7 @@ def lab(python: Path, extra: list[str]) -> int:
 
 
 def test(python: Path, extra: list[str]) -> int:
-    args = extra or ["-n", "auto"]
+    args = extra or ["-n", "auto", "--dist", "loadfile"]
     return subprocess.call([str(python), "-m", "pytest", *args], cwd=ROOT)
 
 

@@ -328,6 +328,7 @@ def cite(name_or_df, data_dir=None) -> str:
             raise ValueError(f'source_id "{sid}" is not in sources.csv.')
         s = table.loc[sid].fillna("")
         org, title, pub = s["organisation"], s["title"], s["published"]
+        title = title.removesuffix(f" ({org})")  # "… (Dawn)" after "Dawn, …" says it twice
         head = title if title.startswith(org) else f"{org}, {title}"
         if pub and pub not in title:
             head += f" ({pub})"
