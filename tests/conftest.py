@@ -21,3 +21,11 @@ def _course_root(monkeypatch):
     monkeypatch.setenv("COURSEKIT_ROOT", str(REPO))
     monkeypatch.delenv("MPLBACKEND", raising=False)
     yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Record each phase's report on the test item (the browser test screenshots failures)."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
