@@ -49,7 +49,7 @@ class Lab:
         return json.loads(body) if body else None
 
     def url(self, notebook: str) -> str:
-        return f"{self.base}/lab/tree/{notebook}?token={self.token}"
+        return f"{self.base}/lab/tree/{notebook}?reset&token={self.token}"  # reset: no restored tabs
 
     def delete_sessions(self) -> None:
         """Stop every kernel, so that the next run starts from a cold kernel."""

@@ -1,11 +1,13 @@
 """See it as a student does: JupyterLab in headless Chromium, every lesson run, every quiz type answered.
 
 Select with `-m browser`. Skips with a reason when Debian's chromium is not installed
-(`.ci/run` installs it). Screenshots of failures go to test-artifacts/.
+(`.ci/run` installs it). Screenshots of failures go to test-artifacts/ (of every test with
+COURSEKIT_SCREENSHOTS=1).
 """
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -88,15 +90,15 @@ def page(browser, request):
     context = browser.new_context(viewport={"width": 1280, "height": 1000})
     pg = context.new_page()
     yield pg
-    failed = getattr(request.node, "rep_call", None)
-    if failed is not None and failed.failed:
+    report = getattr(request.node, "rep_call", None)
+    if (report is not None and report.failed) or os.environ.get("COURSEKIT_SCREENSHOTS"):
         ARTIFACTS.mkdir(exist_ok=True)
         pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
 
 
 def widget_errors(page) -> list[str]:
-    text = page.locator(".jp-Notebook").inner_text()
+    text = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook").inner_text()
     return [e for e in WIDGET_ERRORS if e in text]
 
 
