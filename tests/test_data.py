@@ -64,7 +64,7 @@ def test_datasets_lists_data_tables_only():
     assert ckdata.datasets(data_dir=DATA) == DATASETS
     assert "sources" not in ckdata.datasets(data_dir=DATA)
     for name in ["attacks", "events", "refugees", "returns", "population", "us_aid",
-                 "drone_strikes", "us_troops", "timeline"]:
+                 "drone_strikes", "us_troops", "timeline", "arguments"]:
         assert name in DATASETS
 
 
@@ -85,6 +85,7 @@ def test_required_leading_columns_are_in_spec_order():
                          "deaths_high civilians_low civilians_high confidence source_id note",
         "us_troops": "date date_precision troops measure confidence source_id note",
         "timeline": "date date_precision event actors category source_id note",
+        "arguments": "id side school argument who confidence source_id note",
         "sources": "source_id organisation title url published accessed licence source_type "
                    "confidence",
     }
@@ -275,6 +276,18 @@ def test_returns_running_totals_have_an_end_date(frames):
     r = frames["returns"]
     rt = r[r.row_kind == "running_total"]
     assert not rt.empty and rt.period_end.notna().all()
+
+
+def test_arguments_are_r1_to_r16_and_e1_to_e14(frames):
+    a = frames["arguments"]
+    expected = [f"R{i}" for i in range(1, 17)] + [f"E{i}" for i in range(1, 15)]
+    assert list(a["id"]) == expected
+    assert a["side"].value_counts().to_dict() == {"restraint": 16, "engagement": 14}
+    assert (a["side"] == a["id"].str[0].map({"R": "restraint", "E": "engagement"})).all()
+    assert a["argument"].str.len().between(40, 400).all()
+    assert a["school"].notna().sum() >= 20, "most arguments should have a school"
+    described = RESOURCES["arguments"]["schema"]["fields"][2]["description"]
+    assert "course's classification" in described
 
 
 def test_readme_documents_every_dataset():

@@ -1,0 +1,237 @@
+"""Quiz answers that come from data/ still match data/.
+
+The lesson writers computed the numeric answers of notebooks/quizzes/0[1-5]_*.yaml (and the keys of
+a few choice questions that depend on a figure) from the course data. Each check below recomputes
+the figure from ``coursekit.data.load`` with the same pandas steps the lesson uses, and compares it
+with the bank: a numeric answer must lie within the question's own tolerance; a choice key must
+still be the option the data supports. If data/ changes, the failing check names bank and question.
+
+Numbers that come from the dossier's prose rather than from data/ (e.g. Biden's "$300m a day") are
+not checked here.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from coursekit.data import load
+from coursekit.quiz import load_bank
+
+BANKS = Path(__file__).resolve().parents[1] / "notebooks" / "quizzes"
+
+
+def question(bank: str, qid: str):
+    q = load_bank(BANKS / f"{bank}.yaml").questions.get(qid)
+    assert q is not None, f"{bank}.yaml: question {qid!r} is gone (update this test)"
+    return q
+
+
+def assert_numeric(bank: str, qid: str, computed: float):
+    """The bank's answer is within the question's tolerance of the value computed from data/."""
+    q = question(bank, qid)
+    assert q.type == "numeric", f"{bank}.yaml {qid}: expected a numeric question, got {q.type}"
+    tol = q.tolerance if q.tolerance is not None else abs(computed) * q.tolerance_pct / 100
+    assert abs(q.answer - computed) <= tol + 1e-9, (
+        f"{bank}.yaml {qid}: answer {q.answer} but the data gives {computed:.4g} "
+        f"(tolerance {tol:g})")
+
+
+def assert_key(bank: str, qid: str, expected):
+    q = question(bank, qid)
+    assert q.answer == expected, (
+        f"{bank}.yaml {qid}: key is {q.answer!r} but the data supports {expected!r}")
+
+
+def one(df: pd.DataFrame, what: str):
+    assert len(df) == 1, f"expected one row for {what}, found {len(df)}"
+    return df.iloc[0]
+
+
+# ------------------------------------------------------------------ frames, as the lessons build them
+@pytest.fixture(scope="module")
+def attacks():
+    return load("attacks")
+
+
+@pytest.fixture(scope="module")
+def national(attacks):  # lesson 2
+    return attacks[(attacks["row_kind"] == "annual") & (attacks["region"] == "Pakistan")]
+
+
+@pytest.fixture(scope="module")
+def wide(national):  # lesson 2: PIPS and PICSS side by side
+    two = national[national["counter"].isin(["PIPS", "PICSS"])]
+    return two.pivot(index="year", columns="counter", values="attacks").astype("float")
+
+
+@pytest.fixture(scope="module")
+def unhcr():  # lesson 3
+    refugees = load("refugees")
+    return refugees[refugees["series"] == "unhcr_refugees"].sort_values("year")
+
+
+@pytest.fixture(scope="module")
+def returns():
+    return load("returns")
+
+
+@pytest.fixture(scope="module")
+def timeline():
+    return load("timeline")
+
+
+# ------------------------------------------------------------------ 01 the article
+def test_01_kabul_date(timeline):
+    q = question("01_the_article", "kabul-date")
+    kabul = one(timeline[timeline["event"].str.contains("Taliban take Kabul", regex=False)],
+                "the Taliban taking Kabul")
+    key_text = next(o.text for o in q.options if o.id == q.answer)
+    assert key_text == f"{kabul['date'].day} {kabul['date']:%B %Y}", (
+        f"01_the_article.yaml kabul-date: key says {key_text!r}, timeline says {kabul['date']:%d %B %Y}")
+
+
+def test_01_withdrawal_year(timeline):
+    last = one(timeline[timeline["event"].str.contains("Last US C-17", regex=False)], "the last C-17")
+    assert_numeric("01_the_article", "withdrawal-year", last["date"].year)
+
+
+def test_01_daraban_injuries_not_over_40():
+    events = load("events")
+    daraban = one(events[events["date"] == "2023-12-12"], "the Daraban attack")
+    assert daraban["injuries"] <= 40
+    assert_key("01_the_article", "daraban-injuries", False)
+
+
+# ------------------------------------------------------------------ 02 attacks
+def test_02_peak_year_estimate(national):
+    pips = national[national["counter"] == "PIPS"].set_index("year")
+    assert_numeric("02_attacks", "peak-year-estimate", pips["attacks"].max())
+
+
+def test_02_which_counter_higher(wide):
+    recent = wide.loc[2021:2025].dropna()
+    assert len(recent) == 5
+    assert (recent["PICSS"] > recent["PIPS"]).all()
+    assert_key("02_attacks", "which-counter-higher", "picss")
+
+
+def test_02_direction_agrees(wide):
+    change = wide.loc[2022:2025].diff().dropna()
+    assert len(change) == 3
+    assert ((change > 0).all(axis=1)).all(), "both counters should rise every year 2022-2025"
+    assert_key("02_attacks", "direction-agrees", False)
+
+
+def test_02_pips_before_after(national):
+    def period_of(year):
+        if 2017 <= year <= 2020:
+            return "before"
+        return "after" if 2022 <= year <= 2025 else "left out"
+
+    pips = national[national["counter"] == "PIPS"]
+    means = pips.groupby(pips["year"].map(period_of))["attacks"].mean()
+    assert_numeric("02_attacks", "pips-before-after", (means["after"] / means["before"] - 1) * 100)
+
+
+def test_02_twelve_months(attacks):
+    rows = attacks[(attacks["counter"] == "PIPS") & (attacks["row_kind"] == "total")]
+    twelve = rows.sort_values("period_start")["attacks"].astype("float")
+    assert len(twelve) == 2, "lesson 2 compares exactly two PIPS 12-month totals"
+    assert_numeric("02_attacks", "twelve-months", (twelve.iloc[1] / twelve.iloc[0] - 1) * 100)
+
+
+def test_02_provinces_share(attacks, national):
+    prov = attacks[(attacks["counter"] == "PIPS") & (attacks["row_kind"] == "annual")
+                   & attacks["region"].isin(["Khyber Pakhtunkhwa", "ex-FATA", "Balochistan"])
+                   & (attacks["confidence"] != "low") & (attacks["year"] == 2025)]
+    nat = one(national[(national["counter"] == "PIPS") & (national["year"] == 2025)], "PIPS 2025")
+    assert_numeric("02_attacks", "provinces-share", prov["attacks"].sum() / nat["attacks"] * 100)
+
+
+# ------------------------------------------------------------------ 03 refugees
+def test_03_peak_year_and_value(unhcr):
+    peak = unhcr.loc[unhcr["value"].idxmax()]
+    assert_numeric("03_refugees", "peak-year", peak["year"])
+    assert_numeric("03_refugees", "peak-value", peak["value"] / 1e6)
+
+
+def test_03_breaks(unhcr):
+    q = question("03_refugees", "breaks")
+    marked = set(unhcr.loc[unhcr["series_break"].notna(), "year"])
+    keyed = {int(o.id.removeprefix("y")) for o in q.options if o.id in q.answer}
+    unkeyed = {int(o.id.removeprefix("y")) for o in q.options if o.id not in q.answer}
+    assert keyed <= marked, f"03_refugees.yaml breaks: {keyed - marked} not marked as breaks in data"
+    assert not unkeyed & marked, f"03_refugees.yaml breaks: {unkeyed & marked} are marked breaks"
+
+
+def test_03_placeholder(unhcr):
+    years = unhcr.loc[unhcr["placeholder"], ["year", "value"]]
+    assert list(years["year"]) == [1995, 1996, 1997, 1998, 1999] and years["value"].nunique() == 1
+    assert_key("03_refugees", "placeholder", False)
+
+
+def test_03_running_total_and_govt_vs_un(returns):
+    un = one(returns[(returns["series"] == "ifrp_running_total_un")
+                     & (returns["period_end"] == "2024-01-15")], "UN running total on 15 Jan 2024")
+    gov = one(returns[(returns["series"] == "ifrp_running_total_government")
+                      & (returns["period_end"] == "2024-01-23")], "government total on 23 Jan 2024")
+    for qid in ("running-total-not-flow", "govt-vs-un"):
+        assert f"{un['value']:,}" in question("03_refugees", qid).prompt, qid
+    assert f"{gov['value']:,}" in question("03_refugees", "govt-vs-un").prompt
+    assert un["value"] > gov["value"] and un["period_start"] == pd.Timestamp("2023-09-15")
+    assert_key("03_refugees", "running-total-not-flow", False)
+    assert_key("03_refugees", "govt-vs-un", "a")
+
+
+def test_03_returns_2002(returns):
+    annual = returns[(returns["series"] == "unhcr_returns") & (returns["row_kind"] == "annual")]
+    assert_numeric("03_refugees", "returns-2002", one(annual[annual["year"] == 2002], "2002")["value"])
+
+
+# ------------------------------------------------------------------ 04 the US role
+def test_04_aid_grand_total():
+    aid = load("us_aid")
+    crs = aid[aid["crs_edition"].notna() & (aid["measure"] == "appropriation")]
+    printed = crs[crs["period_label"] == "FY2002-FY2018 total"]
+    total = one(printed[printed["category"] == "grand_total"], "the FY2002-18 grand total")
+    assert_numeric("04_us_role", "aid-grand-total", total["usd_millions"] / 1000)
+
+
+def test_04_drone_peak_year_and_counters():
+    drones = load("drone_strikes")
+    bij = drones[(drones["counter"] == "BIJ") & (drones["row_kind"] == "annual")]
+    assert_numeric("04_us_role", "drone-peak-year", bij.loc[bij["strikes"].idxmax(), "period_start"])
+    totals = drones[(drones["row_kind"] == "total") & drones["counter"].isin(["BIJ", "New America"])]
+    strikes = totals.set_index("counter")["strikes"]
+    prompt = question("04_us_role", "drone-counters").prompt
+    assert f"**{strikes['BIJ']}**" in prompt and f"**{strikes['New America']}**" in prompt, prompt
+
+
+def test_04_troop_cap_was_not_a_count():
+    troops = load("us_troops")
+    y2017 = troops[troops["date"].dt.year == 2017]
+    caps = set(y2017.loc[y2017["measure"] == "cap", "troops"])
+    counts = y2017.loc[y2017["measure"] == "count", "troops"]
+    assert 8400 in caps and (counts > 8400).any()
+    assert_key("04_us_role", "troop-cap", False)
+
+
+def test_03_fresh_wave_reversed(returns):
+    """Key b ('some arrived, then the flow reversed') rests on returns outnumbering arrivals."""
+    refugees = load("refugees")
+    arrivals = refugees.loc[refugees["series"] == "new_arrivals_since_aug2021", "value"].max()
+    un = returns[returns["series"] == "ifrp_running_total_un"].sort_values("period_end")
+    latest = un.iloc[-1]
+    assert latest["value"] == 1_820_000 and latest["period_end"] == pd.Timestamp("2025-11-30")
+    assert arrivals == 600_000 and latest["value"] > arrivals
+    assert_key("03_refugees", "fresh-wave", "b")
+
+
+# ------------------------------------------------------------------ 05 synthesis
+def test_05_data_caveats_fall_in_2024(unhcr):
+    """The explanation's "refugees fell by 427,753 in 2024" is the UNHCR series' 2023-2024 drop."""
+    by_year = unhcr.set_index("year")["value"]
+    drop = by_year[2023] - by_year[2024]
+    assert f"{drop:,}" in question("05_synthesis", "data-caveats").explanation, drop
