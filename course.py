@@ -13,6 +13,7 @@ unless requirements.txt has changed. Extra arguments after `test` go to pytest.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -63,14 +64,28 @@ def setup() -> Path:
     except subprocess.CalledProcessError:
         say("uv did not work here; falling back to pip (slower) …")
         run(python, "-m", "pip", "install", "--quiet", "-r", REQUIREMENTS, env=env, cwd=ROOT)
+    write_lab_overrides()
     STAMP.write_text(requirements_hash())
     say("environment ready.")
     return python
 
 
+def write_lab_overrides() -> None:
+    """Quiet defaults for class: no "would you like news?" pop-up, no update checks."""
+    settings = VENV / "share" / "jupyter" / "lab" / "settings"
+    settings.mkdir(parents=True, exist_ok=True)
+    overrides = {"@jupyterlab/apputils-extension:notification":
+                 {"checkForUpdates": False, "fetchNews": "false"}}
+    (settings / "overrides.json").write_text(json.dumps(overrides, indent=2))
+
+
 def lab(python: Path, extra: list[str]) -> int:
     say(f"opening JupyterLab on {START_NOTEBOOK} (stop it with Ctrl+C) …")
-    return subprocess.call([str(python), "-m", "jupyter", "lab", START_NOTEBOOK, *extra], cwd=ROOT)
+    # Serve the whole course folder (data/, seeds/, exercises/ stay browsable) and open the start
+    # notebook. (Passing the notebook as an argument would make notebooks/ the root instead.)
+    command = [str(python), "-m", "jupyter", "lab", f"--ServerApp.root_dir={ROOT}",
+               f"--LabApp.default_url=/lab/tree/{START_NOTEBOOK}", *extra]
+    return subprocess.call(command, cwd=ROOT)
 
 
 def test(python: Path, extra: list[str]) -> int:
