@@ -1,0 +1,124 @@
+"""The ``coursekit`` command: grade, report and bundle (instructor tools).
+
+    coursekit grade ex1_pandas [--workers N] [--timeout S] [--memory-mb M] [--output-limit B]
+    coursekit report ex1_pandas
+    coursekit bundle [--out DIR]
+
+Exit code 0 when the command ran (even if some submissions could not be graded: each has a
+status line), 2 for usage errors (no such course folder, assignment not generated, …).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+USAGE_ERROR = 2
+
+
+def _course_dir(value: str | None) -> Path:
+    """--course-dir, else the nearest folder up from here with nbgrader_config.py, else the
+    course root (coursekit.paths), else the current folder."""
+    if value:
+        return Path(value).expanduser().resolve()
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / "nbgrader_config.py").exists():
+            return folder
+    from .paths import CourseRootNotFound, project_root
+
+    try:
+        return project_root()
+    except CourseRootNotFound:
+        return here
+
+
+def _positive(kind):
+    def parse(text: str):
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be greater than 0, got {text}")
+        return value
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .grading import DEFAULT_MEMORY_MB, DEFAULT_OUTPUT_LIMIT, DEFAULT_TIMEOUT
+
+    parser = argparse.ArgumentParser(
+        prog="coursekit", description="coursekit: grade, report and bundle (instructor tools)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    grade = sub.add_parser("grade", help="autograde every submission of an assignment "
+                                         "(parallel nbgrader autograde)")
+    grade.add_argument("assignment")
+    grade.add_argument("--workers", type=_positive(int), default=None,
+                       help="parallel worker processes (default: number of CPUs)")
+    grade.add_argument("--timeout", type=_positive(int), default=DEFAULT_TIMEOUT,
+                       help=f"seconds per cell (default {DEFAULT_TIMEOUT})")
+    grade.add_argument("--wall-limit", type=_positive(float), default=None,
+                       help="seconds per submission before its kernel is killed "
+                            "(default 4 × timeout + 30)")
+    grade.add_argument("--memory-mb", type=_positive(int), default=DEFAULT_MEMORY_MB,
+                       help=f"memory limit per kernel in MB (default {DEFAULT_MEMORY_MB})")
+    grade.add_argument("--output-limit", type=_positive(int), default=DEFAULT_OUTPUT_LIMIT,
+                       help=f"characters of output per notebook (default {DEFAULT_OUTPUT_LIMIT})")
+    grade.add_argument("--course-dir", default=None,
+                       help="course folder (holds nbgrader_config.py, submitted/, gradebook.db)")
+    grade.add_argument("--student", nargs="+", default=None, help="grade only these students")
+    grade.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    report = sub.add_parser("report", help="grades.csv, feedback HTML (no hidden tests) and a "
+                                           "score histogram")
+    report.add_argument("assignment")
+    report.add_argument("--course-dir", default=None)
+    report.add_argument("--out", default=None, help="folder for the report "
+                                                    "(default reports/<assignment>)")
+
+    bundle = sub.add_parser("bundle", help="build the solution-free student bundle")
+    bundle.add_argument("--out", default="dist/student_bundle", help="output folder")
+    bundle.add_argument("--course-dir", default=None)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "grade":
+            from .grading import GradingUsageError, Limits, grade
+
+            try:
+                grade(_course_dir(args.course_dir), args.assignment, workers=args.workers,
+                      limits=Limits(args.timeout, args.memory_mb, args.output_limit,
+                                    args.wall_limit),
+                      students=args.student, progress=not args.no_progress)
+            except GradingUsageError as exc:
+                print(f"coursekit grade: {exc}", file=sys.stderr)
+                return USAGE_ERROR
+        elif args.command == "report":
+            from .grading_report import ReportError, report
+
+            course = _course_dir(args.course_dir)
+            try:
+                out = report(course, args.assignment, Path(args.out) if args.out else None)
+            except ReportError as exc:
+                print(f"coursekit report: {exc}", file=sys.stderr)
+                return USAGE_ERROR
+            print(f"report written to {out}")
+        elif args.command == "bundle":
+            from .bundle import BundleError, build_bundle
+
+            try:
+                out = build_bundle(_course_dir(args.course_dir), Path(args.out))
+            except BundleError as exc:
+                print(f"coursekit bundle: {exc}", file=sys.stderr)
+                return USAGE_ERROR
+            print(f"student bundle written to {out}")
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,349 @@
+"""``coursekit grade``: nbgrader autograde for a whole class, in parallel, with a status per student.
+
+nbgrader does the grading (its ``Autograde`` app through ``NbGraderAPI``); this module adds what
+it lacks: parallel workers with a progress bar (nbgrader #174, #1456), memory/output limits and a
+wall-clock limit that kills a kernel which will not stop, and a status and reason per student
+(missing, renamed, corrupt, deleted or edited cells, timeouts, dead kernels). ``submitted/`` is
+only read. Results land in the course gradebook, so formgrader, generate_feedback and export
+work as usual.
+"""
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import shutil
+import sys
+import tempfile
+import time
+import warnings
+from dataclasses import dataclass
+from multiprocessing.connection import wait
+from pathlib import Path
+
+from . import grading_checks as checks
+from .grading_db import merge_submissions, zero_autograded
+from .grading_worker import kernel_env, load_config, make_api, worker_main, write_kernelspec
+
+DEFAULT_TIMEOUT = 60
+DEFAULT_MEMORY_MB = 2048
+DEFAULT_OUTPUT_LIMIT = 1_000_000
+
+
+@contextlib.contextmanager
+def quiet_nbgrader():
+    """nbgrader's own SQLAlchemy warnings are not ours to fix; keep them off the console."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def nbgrader_path_env() -> None:
+    """nbgrader runs the `alembic` executable when it creates a gradebook: put ours on PATH."""
+    bindir = str(Path(sys.executable).parent)
+    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = os.pathsep.join([bindir, os.environ.get("PATH", "")])
+
+
+class GradingUsageError(Exception):
+    """The command cannot run at all (no such course, assignment not generated, …)."""
+
+
+@dataclass
+class StudentResult:
+    student: str
+    status: str
+    reason: str = ""
+    score: float | None = None
+    max_score: float | None = None
+
+    def line(self) -> str:
+        score = "—" if self.score is None else f"{self.score:g}/{self.max_score:g}"
+        return f"{self.student:<16} {self.status:<20} {score:>9}  {self.reason}".rstrip()
+
+
+@dataclass
+class Limits:
+    timeout: int = DEFAULT_TIMEOUT
+    memory_mb: int = DEFAULT_MEMORY_MB
+    output_limit: int = DEFAULT_OUTPUT_LIMIT
+    wall_limit: float | None = None  # seconds per submission; default from timeout
+
+    @property
+    def wall(self) -> float:
+        return self.wall_limit if self.wall_limit else 4 * self.timeout + 30
+
+
+def gradebook_path(course_dir: Path) -> Path:
+    from nbgrader.coursedir import CourseDirectory
+
+    url = CourseDirectory(config=load_config(course_dir)).db_url
+    if not url.startswith("sqlite:///"):
+        raise GradingUsageError(f"parallel grading needs an SQLite gradebook; got {url}")
+    return Path(url[len("sqlite:///"):])
+
+
+def make_api_for(course_dir: Path):
+    """An NbGraderAPI on the course gradebook, configured from nbgrader_config.py."""
+    return make_api(load_config(course_dir, gradebook_path(course_dir)))
+
+
+def submitted_students(course_dir: Path, assignment: str, only: list[str] | None) -> list[str]:
+    base = course_dir / "submitted"
+    found = sorted(p.parent.name for p in base.glob(f"*/{assignment}") if p.is_dir())
+    if only:
+        unknown = sorted(set(only) - set(found))
+        if unknown:
+            raise GradingUsageError(
+                f"no submission of {assignment} for: {', '.join(unknown)} (looked in {base})")
+        found = [s for s in found if s in only]
+    return found
+
+
+def _prepare(db: Path, assignment: str, students: list[str]):
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with quiet_nbgrader(), Gradebook(f"sqlite:///{db}") as gb:
+        try:
+            gb.find_assignment(assignment)
+        except MissingEntry:
+            raise GradingUsageError(
+                f"assignment '{assignment}' is not in the gradebook {db}: run "
+                f"`nbgrader generate_assignment {assignment}` first") from None
+        for student in students:
+            gb.update_or_create_student(student)
+        return checks.expected_cells(gb, assignment)
+
+
+class _Pool:
+    """N worker processes, each with its own gradebook copy; kills one that overruns."""
+
+    def __init__(self, course_dir: Path, db: Path, tmp: Path, workers: int, limits: Limits):
+        self.ctx = multiprocessing.get_context("spawn")
+        self.course_dir, self.db, self.tmp, self.limits = course_dir, db, tmp, limits
+        self.env = kernel_env(write_kernelspec(tmp / "jupyter"), limits.memory_mb,
+                              limits.output_limit)
+        self.start_failures = 0
+        self.copies: list[tuple[Path, list[str]]] = []  # (worker gradebook, students it graded)
+        self.slots = [self._start() for _ in range(workers)]
+
+    def _start(self) -> dict:
+        copy = self.tmp / f"gradebook-{len(self.copies)}.db"
+        shutil.copy(self.db, copy)
+        graded: list[str] = []
+        self.copies.append((copy, graded))
+        parent, child = self.ctx.Pipe()
+        proc = self.ctx.Process(target=worker_main, daemon=True, args=(
+            child, str(self.course_dir), str(copy), self.limits.timeout, self.env,
+            str(copy.with_suffix(".log"))))
+        proc.start()
+        child.close()
+        return {"proc": proc, "conn": parent, "graded": graded, "ready": False,
+                "job": None, "started": 0.0}
+
+    def _kill(self, slot: dict) -> None:
+        import psutil
+
+        try:
+            proc = psutil.Process(slot["proc"].pid)
+            victims = proc.children(recursive=True) + [proc]
+        except psutil.NoSuchProcess:
+            victims = []
+        for victim in victims:
+            try:
+                victim.kill()
+            except psutil.NoSuchProcess:
+                pass
+        psutil.wait_procs(victims, timeout=10)
+        slot["proc"].join(timeout=5)
+        slot["conn"].close()
+
+    def run(self, assignment: str, students: list[str], on_result) -> None:
+        """Grade every student; call on_result(student, outcome, log) as each finishes."""
+        queue = list(students)
+        while queue or any(s["job"] for s in self.slots):
+            for slot in self.slots:
+                if slot["ready"] and slot["job"] is None and queue:
+                    slot["job"] = queue.pop(0)
+                    slot["started"] = time.monotonic()
+                    slot["conn"].send((assignment, slot["job"]))
+            wait([s["conn"] for s in self.slots], timeout=0.5)
+            for index, slot in enumerate(self.slots):
+                if slot["conn"].poll():
+                    try:
+                        message = slot["conn"].recv()
+                    except (EOFError, OSError):
+                        message = None
+                    if message is None:  # the worker itself died
+                        if not slot["ready"]:
+                            self.start_failures += 1
+                            if self.start_failures >= 3:
+                                raise GradingUsageError(
+                                    "grading workers die as they start; run "
+                                    "`nbgrader autograde` once to see why")
+                        student = slot["job"]
+                        self._kill(slot)
+                        self.slots[index] = self._start()
+                        if student:
+                            on_result(student, "died", "the grading worker process died")
+                        continue
+                    if message[0] == "ready":
+                        slot["ready"] = True
+                        continue
+                    student, success, log = message
+                    slot["graded"].append(student)
+                    slot["job"] = None
+                    on_result(student, "ok" if success else "failed", log)
+                elif slot["job"] and time.monotonic() - slot["started"] > self.limits.wall:
+                    student = slot["job"]
+                    self._kill(slot)
+                    self.slots[index] = self._start()
+                    on_result(student, "killed", "")
+
+    def close(self) -> None:
+        for slot in self.slots:
+            try:
+                slot["conn"].send(None)
+            except OSError:
+                pass
+        for slot in self.slots:
+            slot["proc"].join(timeout=10)
+            if slot["proc"].is_alive():
+                self._kill(slot)
+
+    def merge(self, assignment: str) -> None:
+        for copy, graded in self.copies:
+            merge_submissions(self.db, copy, assignment, graded)
+
+
+def _classify_failure(log: str, limits: Limits) -> tuple[str, str]:
+    text = log.lower()
+    if "deadkernelerror" in text or "kernel died" in text or "kernel has died" in text:
+        return checks.KERNEL_DIED, "the kernel died while running the notebook (crash or os._exit)"
+    if "timeout" in text or "unresponsivekernel" in text:
+        return checks.TIMED_OUT, f"a cell ran over {limits.timeout} s and could not be stopped"
+    last = [line for line in log.strip().splitlines() if line.strip()][-1:] or ["unknown error"]
+    return checks.ERROR, f"nbgrader could not grade it: {last[0].strip()[:200]}"
+
+
+def _notes_from_run(course_dir: Path, assignment: str, student: str, log: str,
+                    limits: Limits) -> tuple[str | None, list[str]]:
+    """Status override and reasons read from the autograded notebooks and the log."""
+    import nbformat
+
+    status, notes = None, []
+    if "timeout waiting for execute reply" in log.lower():
+        status = checks.TIMED_OUT
+        notes.append(f"a cell ran over {limits.timeout} s and was interrupted")
+    folder = course_dir / "autograded" / student / assignment
+    for path in sorted(folder.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for index, cell in enumerate(nb.cells):
+            for out in cell.get("outputs", []):
+                if out.get("ename") == "MemoryError":
+                    notes.append(f"{path.name} cell {index}: memory limit "
+                                 f"({limits.memory_mb} MB) reached")
+                text = out.get("text", "")
+                if isinstance(text, str) and "[output truncated by the grader" in text:
+                    notes.append(f"{path.name} cell {index}: output over "
+                                 f"{limits.output_limit} characters cut")
+    return status, notes
+
+
+def grade(course_dir: Path, assignment: str, *, workers: int | None = None,
+          limits: Limits | None = None, students: list[str] | None = None,
+          progress: bool = True, echo=print) -> list[StudentResult]:
+    """Grade every submission of ``assignment``; return (and echo) one result per student."""
+    from nbgrader.api import Gradebook
+    from tqdm import tqdm
+
+    limits = limits or Limits()
+    nbgrader_path_env()
+    course_dir = Path(course_dir).resolve()
+    if not (course_dir / "submitted").is_dir():
+        raise GradingUsageError(f"no submitted/ folder in {course_dir}")
+    db = gradebook_path(course_dir)
+    names = submitted_students(course_dir, assignment, students)
+    if not names:
+        raise GradingUsageError(f"no submissions of {assignment} in {course_dir / 'submitted'}")
+    expected = _prepare(db, assignment, names)
+
+    inspections = {s: checks.inspect_submission(course_dir / "submitted" / s / assignment,
+                                                expected) for s in names}
+    to_run = [s for s in names if inspections[s].runnable]
+    outcomes: dict[str, tuple[str, str]] = {}
+    bar = tqdm(total=len(names), desc=f"grading {assignment}", unit="student",
+               disable=not progress, dynamic_ncols=True)
+    bar.update(len(names) - len(to_run))
+
+    def on_result(student: str, outcome: str, log: str) -> None:
+        outcomes[student] = (outcome, log)
+        bar.update(1)
+
+    with tempfile.TemporaryDirectory(prefix="coursekit-grade-") as tmp:
+        if to_run:
+            pool = _Pool(course_dir, db, Path(tmp), max(1, min(workers or os.cpu_count() or 1,
+                                                              len(to_run))), limits)
+            try:
+                pool.run(assignment, to_run, on_result)
+            finally:
+                pool.close()
+            pool.merge(assignment)
+    bar.close()
+
+    results = []
+    fallback = [s for s in names if outcomes.get(s, ("skipped",))[0] != "ok"]
+    if fallback:
+        _record_without_running(course_dir, db, assignment, fallback, limits)
+    with quiet_nbgrader(), Gradebook(f"sqlite:///{db}") as gb:
+        for student in names:
+            inspection = inspections[student]
+            outcome, log = outcomes.get(student, ("skipped", ""))
+            status, reasons = inspection.status, list(inspection.reasons)
+            if outcome == "ok":
+                override, notes = _notes_from_run(course_dir, assignment, student, log, limits)
+                if override:
+                    status = override
+                reasons += notes
+            elif outcome == "killed":
+                status = checks.TIMED_OUT
+                reasons.insert(0, f"stopped after {limits.wall:g} s (wall-clock limit); "
+                                  "autograded points set to 0")
+            elif outcome in ("failed", "died"):
+                status, why = _classify_failure(log, limits)
+                reasons.insert(0, why + "; autograded points set to 0")
+            submission = gb.find_submission(assignment, student)
+            results.append(StudentResult(student, status, "; ".join(reasons),
+                                         submission.score, submission.max_score))
+    from .grading_report import save_statuses
+
+    save_statuses(course_dir, assignment, results)
+    for result in results:
+        echo(result.line())
+    return results
+
+
+def _record_without_running(course_dir: Path, db: Path, assignment: str,
+                            students: list[str], limits: Limits) -> None:
+    """Give submissions that could not run a gradebook entry with zero autograded points.
+
+    Where the notebooks can be read, nbgrader's autograde runs once more without executing
+    them (``Execute.enabled = False``), so formgrader still shows the notebook for manual
+    grading; autograded points are then set to 0, as nbgrader does for a missing notebook.
+    """
+    from nbgrader.api import Gradebook
+
+    config = load_config(course_dir, db, limits.timeout)
+    config.Execute.enabled = False
+    with quiet_nbgrader():
+        api = make_api(config)
+    for student in students:
+        folder = course_dir / "submitted" / student / assignment
+        with quiet_nbgrader():
+            ran = any(folder.glob("*.ipynb")) and api.autograde(
+                assignment, student, force=True, create=True).get("success")
+            if not ran:
+                with Gradebook(f"sqlite:///{db}") as gb:
+                    gb.update_or_create_submission(assignment, student)
+        zero_autograded(db, assignment, student, "Not graded automatically: see the status "
+                                                 "reported by the instructor's grading run.")
