@@ -70,6 +70,14 @@ def setup() -> Path:
     return python
 
 
+def venv_env() -> dict:
+    """The environment with .venv's scripts first on PATH, as if it were activated (nbgrader
+    calls the `alembic` script by name when it creates a gradebook)."""
+    scripts = venv_python().parent
+    return dict(os.environ, VIRTUAL_ENV=str(VENV),
+                PATH=os.pathsep.join([str(scripts), os.environ.get("PATH", "")]))
+
+
 def write_lab_overrides() -> None:
     """Quiet defaults for class: no "would you like news?" pop-up, no update checks."""
     settings = VENV / "share" / "jupyter" / "lab" / "settings"
@@ -85,12 +93,12 @@ def lab(python: Path, extra: list[str]) -> int:
     # notebook. (Passing the notebook as an argument would make notebooks/ the root instead.)
     command = [str(python), "-m", "jupyter", "lab", f"--ServerApp.root_dir={ROOT}",
                f"--LabApp.default_url=/lab/tree/{START_NOTEBOOK}", *extra]
-    return subprocess.call(command, cwd=ROOT)
+    return subprocess.call(command, cwd=ROOT, env=venv_env())
 
 
 def test(python: Path, extra: list[str]) -> int:
     args = extra or ["-n", "auto", "--dist", "loadfile"]
-    return subprocess.call([str(python), "-m", "pytest", *args], cwd=ROOT)
+    return subprocess.call([str(python), "-m", "pytest", *args], cwd=ROOT, env=venv_env())
 
 
 def main(argv: list[str]) -> int:
