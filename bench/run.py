@@ -47,7 +47,7 @@ def _execute(path: Path) -> float:
     return time.perf_counter() - start
 
 
-def bench_notebooks(repeats: int = 3) -> list[tuple[str, str, str, str]]:
+def bench_notebooks(repeats: int = 2) -> list[tuple[str, str, str, str]]:
     import nbformat
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
