@@ -21,9 +21,14 @@ from dataclasses import dataclass
 from multiprocessing.connection import wait
 from pathlib import Path
 
-from . import grading_checks as checks
-from .grading_db import merge_submissions, zero_autograded
-from .grading_worker import kernel_env, load_config, make_api, worker_main, write_kernelspec
+from .grading_worker import import_jsonschema_quickly
+
+import_jsonschema_quickly()  # before nbformat (grading_checks) imports it
+
+from . import grading_checks as checks  # noqa: E402
+from .grading_db import merge_submissions, zero_autograded  # noqa: E402
+from .grading_worker import (kernel_env, load_config, make_api, prewarm_enabled,  # noqa: E402
+                             worker_main, write_kernelspec)
 
 DEFAULT_TIMEOUT = 60
 DEFAULT_MEMORY_MB = 2048
@@ -118,10 +123,12 @@ def _prepare(db: Path, assignment: str, students: list[str]):
 class _Pool:
     """N worker processes, each with its own gradebook copy; kills one that overruns."""
 
-    def __init__(self, course_dir: Path, db: Path, tmp: Path, workers: int, limits: Limits):
+    def __init__(self, course_dir: Path, db: Path, tmp: Path, workers: int, limits: Limits,
+                 prewarm: bool = True):
         self.ctx = multiprocessing.get_context("spawn")
         self.course_dir, self.db, self.tmp, self.limits = course_dir, db, tmp, limits
-        self.env = kernel_env(write_kernelspec(tmp / "jupyter"), limits.memory_mb,
+        self.prewarm = prewarm
+        self.env = kernel_env(write_kernelspec(tmp / "jupyter", prewarm), limits.memory_mb,
                               limits.output_limit)
         self.start_failures = 0
         self.copies: list[tuple[Path, list[str]]] = []  # (worker gradebook, students it graded)
@@ -135,7 +142,7 @@ class _Pool:
         parent, child = self.ctx.Pipe()
         proc = self.ctx.Process(target=worker_main, daemon=True, args=(
             child, str(self.course_dir), str(copy), self.limits.timeout, self.env,
-            str(copy.with_suffix(".log"))))
+            str(copy.with_suffix(".log")), self.prewarm))
         proc.start()
         child.close()
         return {"proc": proc, "conn": parent, "graded": graded, "ready": False,
@@ -252,8 +259,12 @@ def _notes_from_run(course_dir: Path, assignment: str, student: str, log: str,
 
 def grade(course_dir: Path, assignment: str, *, workers: int | None = None,
           limits: Limits | None = None, students: list[str] | None = None,
-          progress: bool = True, echo=print) -> list[StudentResult]:
-    """Grade every submission of ``assignment``; return (and echo) one result per student."""
+          progress: bool = True, echo=print, prewarm: bool | None = None) -> list[StudentResult]:
+    """Grade every submission of ``assignment``; return (and echo) one result per student.
+
+    ``prewarm`` (default: on unless COURSEKIT_GRADE_PREWARM=0) forks kernels from a zygote per
+    worker that has already imported ipykernel, pandas and matplotlib (see grading_zygote).
+    """
     from nbgrader.api import Gradebook
     from tqdm import tqdm
 
@@ -283,7 +294,8 @@ def grade(course_dir: Path, assignment: str, *, workers: int | None = None,
     with tempfile.TemporaryDirectory(prefix="coursekit-grade-") as tmp:
         if to_run:
             pool = _Pool(course_dir, db, Path(tmp), max(1, min(workers or os.cpu_count() or 1,
-                                                              len(to_run))), limits)
+                                                              len(to_run))), limits,
+                         prewarm_enabled() if prewarm is None else prewarm)
             try:
                 pool.run(assignment, to_run, on_result)
             finally:

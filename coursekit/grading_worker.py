@@ -2,15 +2,31 @@
 
 Each worker has its own copy of the gradebook (SQLite does not like concurrent writers); the
 parent merges the copies into the course gradebook afterwards. Kernels start through
-``coursekit.grading_kernel`` (memory and output limits) via a private ``python3`` kernelspec.
+``coursekit.grading_kernel`` (memory and output limits) via a private ``python3`` kernelspec;
+with ``prewarm`` each worker also runs a zygote (``coursekit.grading_zygote``) and the spec's
+launcher forks kernels from it instead of starting a new interpreter each time.
 """
 from __future__ import annotations
 
 import json
 import os
+import select
+import subprocess
 import sys
 import traceback
 from pathlib import Path
+
+
+def import_jsonschema_quickly() -> None:
+    """Import jsonschema (nbformat and nbgrader use it) without ``rfc3987_syntax``, which
+    compiles an IRI grammar at import (~2 s per process); no notebook schema checks IRIs."""
+    if "jsonschema" in sys.modules or "rfc3987_syntax" in sys.modules:
+        return
+    sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # import raises ImportError
+    try:
+        import jsonschema  # noqa: F401
+    finally:
+        del sys.modules["rfc3987_syntax"]
 
 
 def load_config(course_dir: Path, db_path: Path | None = None, timeout: int | None = None):
@@ -30,6 +46,28 @@ def load_config(course_dir: Path, db_path: Path | None = None, timeout: int | No
     return config
 
 
+def cache_nbgrader_schema_checks() -> None:
+    """nbgrader validates every cell's metadata with ``jsonschema.validate``, which re-checks
+    the schema itself each time (~30 ms per notebook); check it once, validate the same way."""
+    import types
+
+    import jsonschema
+    from nbgrader.nbgraderformat import common
+
+    validators: dict[int, tuple[dict, object]] = {}
+
+    def validate(instance, schema):
+        if id(schema) not in validators:
+            cls = jsonschema.validators.validator_for(schema)
+            cls.check_schema(schema)
+            validators[id(schema)] = (schema, cls(schema))  # keeps schema alive: id stays valid
+        error = jsonschema.exceptions.best_match(validators[id(schema)][1].iter_errors(instance))
+        if error is not None:
+            raise error
+
+    common.jsonschema = types.SimpleNamespace(validate=validate)
+
+
 def make_api(config):
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
@@ -38,12 +76,17 @@ def make_api(config):
     return NbGraderAPI(coursedir=coursedir, config=config)
 
 
-def write_kernelspec(folder: Path) -> Path:
-    """A JUPYTER_PATH folder whose ``python3`` kernel is the limited grading kernel."""
+def write_kernelspec(folder: Path, prewarm: bool = False) -> Path:
+    """A JUPYTER_PATH folder whose ``python3`` kernel is the limited grading kernel.
+
+    With ``prewarm`` the spec runs ``coursekit.grading_launcher``, which forks the kernel from
+    the worker's zygote (and falls back to ``coursekit.grading_kernel`` without one).
+    """
     spec_dir = folder / "kernels" / "python3"
     spec_dir.mkdir(parents=True, exist_ok=True)
+    module = "coursekit.grading_launcher" if prewarm else "coursekit.grading_kernel"
     spec = {
-        "argv": [sys.executable, "-m", "coursekit.grading_kernel", "-f", "{connection_file}"],
+        "argv": [sys.executable, "-m", module, "-f", "{connection_file}"],
         "display_name": "Python 3 (grading limits)",
         "language": "python",
         "metadata": {"debugger": False},
@@ -66,8 +109,47 @@ def kernel_env(jupyter_path: Path, memory_mb: int, output_limit: int) -> dict[st
     return env
 
 
+def prewarm_enabled() -> bool:
+    """Pre-warmed kernels are on unless COURSEKIT_GRADE_PREWARM is 0/no/false/off."""
+    value = os.environ.get("COURSEKIT_GRADE_PREWARM", "1").strip().lower()
+    return value not in ("0", "no", "false", "off")
+
+
+def start_zygote(socket_path: Path) -> subprocess.Popen | None:
+    """Start this worker's zygote (it exits when our end of its stdin closes)."""
+    if len(str(socket_path).encode()) > 100:  # AF_UNIX path limit: grade without it
+        return None
+    return subprocess.Popen([sys.executable, "-m", "coursekit.grading_zygote", str(socket_path)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+
+def wait_zygote(zygote: subprocess.Popen | None, socket_path: Path, timeout: float = 60) -> bool:
+    """True once the zygote listens; the launcher then forks kernels from it."""
+    if zygote is None:
+        return False
+    ready, _, _ = select.select([zygote.stdout], [], [], timeout)
+    if ready and zygote.stdout.readline().strip() == b"ready":
+        os.environ["COURSEKIT_GRADE_ZYGOTE"] = str(socket_path)
+        return True
+    stop_zygote(zygote)
+    return False
+
+
+def stop_zygote(zygote: subprocess.Popen | None) -> None:
+    if zygote is None:
+        return
+    os.environ.pop("COURSEKIT_GRADE_ZYGOTE", None)
+    zygote.stdin.close()
+    try:
+        zygote.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        zygote.kill()
+        zygote.wait()
+    zygote.stdout.close()
+
+
 def worker_main(conn, course_dir: str, db_path: str, timeout: int, env: dict[str, str],
-                log_path: str) -> None:
+                log_path: str, prewarm: bool = False) -> None:
     """Receive student ids on ``conn``, autograde each, send back (student, success, log).
 
     The worker's (and its kernels') own stdout/stderr go to ``log_path``, not the terminal.
@@ -77,6 +159,9 @@ def worker_main(conn, course_dir: str, db_path: str, timeout: int, env: dict[str
     os.dup2(log, 2)
     os.environ.update(env)
     os.environ.pop("MPLBACKEND", None)
+    socket_path = Path(db_path).with_suffix(".sock")
+    zygote = start_zygote(socket_path) if prewarm else None  # imports while we import nbgrader
+    import_jsonschema_quickly()
     import warnings
 
     warnings.simplefilter("ignore")  # nbgrader/SQLAlchemy noise; results go through the pipe
@@ -85,6 +170,8 @@ def worker_main(conn, course_dir: str, db_path: str, timeout: int, env: dict[str
     logging.getLogger("traitlets").setLevel(logging.ERROR)
     config = load_config(Path(course_dir), Path(db_path), timeout)
     api = make_api(config)
+    cache_nbgrader_schema_checks()
+    wait_zygote(zygote, socket_path)
     conn.send(("ready", None))
     while True:
         job = conn.recv()
@@ -97,4 +184,5 @@ def worker_main(conn, course_dir: str, db_path: str, timeout: int, env: dict[str
                        (result.get("log") or "") + (result.get("error") or "")))
         except Exception:  # noqa: BLE001 — one bad submission must not stop the worker
             conn.send((student, False, traceback.format_exc()))
+    stop_zygote(zygote)
     conn.close()

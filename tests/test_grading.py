@@ -108,7 +108,9 @@ def test_no_kernel_is_left_running(batch):
     leftovers = []
     for process in psutil.Process().children(recursive=True):  # ours only (xdist-safe)
         try:
-            if "coursekit.grading_kernel" in " ".join(process.cmdline()):
+            cmdline = " ".join(process.cmdline())  # forked kernels carry the zygote's
+            if any(f"coursekit.grading_{name}" in cmdline
+                   for name in ("kernel", "launcher", "zygote")):
                 leftovers.append(process)
         except psutil.NoSuchProcess:
             pass
