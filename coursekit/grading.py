@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from multiprocessing.connection import wait
 from pathlib import Path
 
-from .grading_worker import import_jsonschema_quickly
+from .fastimport import import_jsonschema
 
-import_jsonschema_quickly()  # before nbformat (grading_checks) imports it
+import_jsonschema()  # before nbformat (grading_checks) imports it
 
 from . import grading_checks as checks  # noqa: E402
 from .grading_db import merge_submissions, zero_autograded  # noqa: E402

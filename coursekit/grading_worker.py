@@ -16,17 +16,7 @@ import sys
 import traceback
 from pathlib import Path
 
-
-def import_jsonschema_quickly() -> None:
-    """Import jsonschema (nbformat and nbgrader use it) without ``rfc3987_syntax``, which
-    compiles an IRI grammar at import (~2 s per process); no notebook schema checks IRIs."""
-    if "jsonschema" in sys.modules or "rfc3987_syntax" in sys.modules:
-        return
-    sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # import raises ImportError
-    try:
-        import jsonschema  # noqa: F401
-    finally:
-        del sys.modules["rfc3987_syntax"]
+from .fastimport import import_jsonschema
 
 
 def load_config(course_dir: Path, db_path: Path | None = None, timeout: int | None = None):
@@ -161,7 +151,7 @@ def worker_main(conn, course_dir: str, db_path: str, timeout: int, env: dict[str
     os.environ.pop("MPLBACKEND", None)
     socket_path = Path(db_path).with_suffix(".sock")
     zygote = start_zygote(socket_path) if prewarm else None  # imports while we import nbgrader
-    import_jsonschema_quickly()
+    import_jsonschema()
     import warnings
 
     warnings.simplefilter("ignore")  # nbgrader/SQLAlchemy noise; results go through the pipe

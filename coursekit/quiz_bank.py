@@ -9,13 +9,14 @@ from __future__ import annotations
 import hashlib
 import json
 import string
-import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from .fastimport import import_jsonschema
 
 # libyaml's C parser when present (about 10x faster than the pure-Python one), same safe rules
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -146,27 +147,9 @@ def parse_yaml(text: str, path: Path | str) -> Any:
 
 # --------------------------------------------------------------------------- validation
 
-def _import_jsonschema():
-    """Import jsonschema without its optional IRI format checker.
-
-    jsonschema's format module imports ``rfc3987_syntax``, which compiles a grammar at import time
-    (~2 s, most of a lesson's run time). Bank schemas use no IRI formats, so that import is
-    blocked while jsonschema loads; later imports of rfc3987_syntax elsewhere work as usual.
-    """
-    if "jsonschema" in sys.modules or "rfc3987_syntax" in sys.modules:
-        import jsonschema
-        return jsonschema
-    sys.modules["rfc3987_syntax"] = None  # makes "import rfc3987_syntax" raise ImportError
-    try:
-        import jsonschema
-    finally:
-        del sys.modules["rfc3987_syntax"]
-    return jsonschema
-
-
 @lru_cache(maxsize=1)
 def _validator():
-    jsonschema = _import_jsonschema()
+    jsonschema = import_jsonschema()
 
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     return jsonschema.Draft202012Validator(schema)
