@@ -56,6 +56,19 @@ def shuffled(items: list[str], *seed: str) -> list[str]:
     return out
 
 
+def _dropdown_rows(items: list[str], choices: list[tuple], label: str, width: str):
+    """One labelled dropdown per item (order: positions; categorize: categories), unset at first.
+
+    Returns ({item: dropdown}, the VBox of rows)."""
+    dropdowns, rows = {}, []
+    for item in items:
+        dd = W.Dropdown(options=[("—", None), *choices], value=None, description=label,
+                        tooltip=item, style=LABEL_STYLE, layout=W.Layout(width=width))
+        dropdowns[item] = dd
+        rows.append(W.HBox([dd, W.HTML(md(item, inline=True))]))
+    return dropdowns, W.VBox(rows)
+
+
 class QuestionView:
     """Widgets for one question, plus its last result (the stored record)."""
 
@@ -104,25 +117,14 @@ class QuestionView:
             return W.HBox([self.number_box, W.Label(q.unit)]) if q.unit else self.number_box
         if q.type == "order":
             self.shown_items = shuffled(q.items, self.bank_id, q.id)
-            positions = [("—", None)] + [(str(i), i) for i in range(1, len(q.items) + 1)]
-            self.position = {}
-            rows = []
-            for item in self.shown_items:
-                dd = W.Dropdown(options=positions, value=None, description=t("label_position"),
-                                tooltip=item, style=LABEL_STYLE, layout=W.Layout(width="10em"))
-                self.position[item] = dd
-                rows.append(W.HBox([dd, W.HTML(md(item, inline=True))]))
-            return W.VBox(rows)
+            positions = [(str(i), i) for i in range(1, len(q.items) + 1)]
+            self.position, box = _dropdown_rows(self.shown_items, positions, t("label_position"),
+                                                "10em")
+            return box
         if q.type == "categorize":
-            choices = [("—", None)] + [(c, c) for c in q.categories]
-            self.category = {}
-            rows = []
-            for item in q.items:
-                dd = W.Dropdown(options=choices, value=None, description=t("label_category"),
-                                tooltip=item, style=LABEL_STYLE, layout=W.Layout(width="16em"))
-                self.category[item] = dd
-                rows.append(W.HBox([dd, W.HTML(md(item, inline=True))]))
-            return W.VBox(rows)
+            choices = [(c, c) for c in q.categories]
+            self.category, box = _dropdown_rows(q.items, choices, t("label_category"), "16em")
+            return box
         self.textarea = W.Textarea(value="", description=t("label_answer"), rows=3,
                                    style=LABEL_STYLE, layout=WIDE)
         return self.textarea
