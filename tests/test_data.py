@@ -86,8 +86,7 @@ def test_required_leading_columns_are_in_spec_order():
         "us_troops": "date date_precision troops measure confidence source_id note",
         "timeline": "date date_precision event actors category source_id note",
         "arguments": "id side school argument who confidence source_id note",
-        "sources": "source_id organisation title url published accessed licence source_type "
-                   "confidence",
+        "sources": "source_id publisher publisher_kind title published url read_in read_in_url",
     }
     for name, cols in spec.items():
         cols = cols.split()
