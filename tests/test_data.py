@@ -645,7 +645,7 @@ def test_cite_dates_read_naturally():
 
 
 def test_quiz_citation_follows_the_same_order(tmp_path, monkeypatch):
-    from coursekit import quiz_sources  # the quiz package may move it; the format stays
+    from coursekit.quiz import sources as quiz_sources
 
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "datapackage.json").write_text("{}")
