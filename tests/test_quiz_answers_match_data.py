@@ -104,50 +104,89 @@ def test_01_daraban_injuries_not_over_40():
     assert_key("01_the_article", "daraban-injuries", False)
 
 
-# ------------------------------------------------------------------ 02 attacks
+# ------------------------------------------------------------------ 02 attacks: the trend
 def test_02_peak_year_estimate(national):
     pips = national[national["counter"] == "PIPS"].set_index("year")
-    assert_numeric("02_attacks", "peak-year-estimate", pips["attacks"].max())
+    assert_numeric("02_attacks_trend", "peak-year-estimate", pips["attacks"].max())
+
+
+def test_02_fell_every_year_is_false(national):
+    """PIPS's 2013 report: attacks up 9% on 2012 (the note of the 2013 row)."""
+    pips = national[national["counter"] == "PIPS"].set_index("year")
+    assert "+9%" in pips.loc[2013, "note"] and "2012" in pips.loc[2013, "note"], pips.loc[2013, "note"]
+    assert_key("02_attacks_trend", "fell-every-year", False)
+
+
+def test_02_rise_from_2021(national):
+    """The rise dates from 2021: +42% on 2020 (PIPS's own report), then higher every year."""
+    pips = national[national["counter"] == "PIPS"].set_index("year")["attacks"]
+    assert "+42% attacks" in national[(national["counter"] == "PIPS") & (national["year"] == 2021)]["note"].iloc[0]
+    later = pips.loc[2021:]
+    assert list(later.index) == list(range(2021, int(later.index.max()) + 1)) and later.is_monotonic_increasing
+    assert_key("02_attacks_trend", "rise-from", "y2021")
 
 
 def test_02_which_counter_higher(wide):
     recent = wide.loc[2021:2025].dropna()
     assert len(recent) == 5
     assert (recent["PICSS"] > recent["PIPS"]).all()
-    assert_key("02_attacks", "which-counter-higher", "picss")
+    assert_key("02_attacks_trend", "which-counter-higher", "picss")
 
 
 def test_02_direction_agrees(wide):
     change = wide.loc[2022:2025].diff().dropna()
     assert len(change) == 3
     assert ((change > 0).all(axis=1)).all(), "both counters should rise every year 2022-2025"
-    assert_key("02_attacks", "direction-agrees", False)
+    assert_key("02_attacks_trend", "direction-agrees", False)
 
 
-def test_02_pips_before_after(national):
-    def period_of(year):
-        if 2017 <= year <= 2020:
-            return "before"
-        return "after" if 2022 <= year <= 2025 else "left out"
-
-    pips = national[national["counter"] == "PIPS"]
-    means = pips.groupby(pips["year"].map(period_of))["attacks"].mean()
-    assert_numeric("02_attacks", "pips-before-after", (means["after"] / means["before"] - 1) * 100)
-
-
-def test_02_twelve_months(attacks):
-    rows = attacks[(attacks["counter"] == "PIPS") & (attacks["row_kind"] == "total")]
-    twelve = rows.sort_values("period_start")["attacks"].astype("float")
-    assert len(twelve) == 2, "lesson 2 compares exactly two PIPS 12-month totals"
-    assert_numeric("02_attacks", "twelve-months", (twelve.iloc[1] / twelve.iloc[0] - 1) * 100)
+def test_02_before_after_same_counter_same_years(wide):
+    """Before = the years before 2021 that BOTH counters cover (from 2016); after = 2022-2025."""
+    both = wide.loc[2016:2025].dropna()
+    before, after = both.loc[2016:2020], both.loc[2022:2025]
+    assert list(before.index) == [2016, 2017, 2018], "the prompt names 2016-2018 as the before years"
+    change = (after.mean() / before.mean() - 1) * 100
+    assert_numeric("02_attacks_trend", "pips-before-after", change["PIPS"])
+    explanation = question("02_attacks_trend", "pips-before-after").explanation
+    assert f"+{change['PICSS']:.1f}%" in explanation, (change["PICSS"], explanation)
 
 
-def test_02_provinces_share(attacks, national):
+# ------------------------------------------------------------------ 03 attacks: when, where, who
+def test_03_deadliest_attack_of_2023():
+    events = load("events")
+    in_2023 = events[(events["date"].dt.year == 2023) & (events["category"] == "attack")]
+    top = in_2023.loc[in_2023["deaths"].idxmax()]
+    daraban = one(in_2023[in_2023["date"] == "2023-12-12"], "Daraban")
+    assert "Police Lines" in top["event"] and top["deaths"] > daraban["deaths"]
+    assert_key("03_attacks_where_who", "deadliest-2023", "police-lines")
+
+
+def test_03_monthly_after_ceasefire(attacks):
+    monthly = attacks[(attacks["counter"] == "PICSS") & (attacks["region"] == "Pakistan")
+                      & attacks["month"].notna()].set_index("period_start")["attacks"]
+    early, later = monthly["2022-01-01":"2022-07-31"], monthly["2022-12-01":]
+    assert len(early) and len(later) and later.min() > early.max(), (early.max(), later.min())
+    assert_key("03_attacks_where_who", "monthly-after-ceasefire", "higher")
+
+
+def test_03_provinces_share(attacks, national):
     prov = attacks[(attacks["counter"] == "PIPS") & (attacks["row_kind"] == "annual")
                    & attacks["region"].isin(["Khyber Pakhtunkhwa", "ex-FATA", "Balochistan"])
                    & (attacks["confidence"] != "low") & (attacks["year"] == 2025)]
     nat = one(national[(national["counter"] == "PIPS") & (national["year"] == 2025)], "PIPS 2025")
-    assert_numeric("02_attacks", "provinces-share", prov["attacks"].sum() / nat["attacks"] * 100)
+    assert_numeric("03_attacks_where_who", "provinces-share", prov["attacks"].sum() / nat["attacks"] * 100)
+
+
+def test_03_gti_ttp_growth(attacks):
+    gti = attacks[(attacks["counter"] == "GTI") & (attacks["perpetrator"] == "TTP")].set_index("year")
+    assert_numeric("03_attacks_where_who", "gti-ttp-growth", gti.loc[2024, "deaths"] / gti.loc[2022, "deaths"])
+
+
+def test_03_attribution_disputed():
+    events = load("events")
+    court = one(events[events["date"] == "2025-11-11"], "the Islamabad court bombing")
+    assert court["perpetrator"].startswith("Disputed"), court["perpetrator"]
+    assert_key("03_attacks_where_who", "attribution", "disputed")
 
 
 # ------------------------------------------------------------------ 03 refugees
