@@ -115,7 +115,7 @@ def question_minutes(question) -> float:
 
 def quiz_minutes(call: QuizCall, quizzes_dir: Path, where: str = "") -> tuple[float, int]:
     """(minutes, number of questions) for one quiz call."""
-    from coursekit.quiz.bank import load_bank
+    from coursekit.quiz import load_bank
 
     path = quizzes_dir / f"{call.bank}.yaml"
     if not path.exists():
