@@ -57,6 +57,7 @@ def bench_notebooks(repeats: int = 3) -> list[tuple[str, str, str, str]]:
         work = Path(tmp) / "notebooks"
         shutil.copytree(REPO / "notebooks", work,
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints", "*.answers.json"))
+        shutil.copytree(REPO / "data", Path(tmp) / "data")  # lessons read ../data/*.csv directly
         floor = work / "floor.ipynb"
         nbformat.write(new_notebook(cells=[new_markdown_cell("# floor"),
                                            new_code_cell(FLOOR_SOURCE)]), floor)

@@ -40,6 +40,9 @@ def execute_copy(notebook: Path, workdir: Path, course_root: Path, env: dict | N
     target_dir = workdir / notebook.parent.name
     shutil.copytree(notebook.parent, target_dir, dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints", "*.answers.json"))
+    data = course_root / "data"   # lessons read ../data/<table>.csv with pd.read_csv first
+    if data.is_dir() and not (workdir / "data").exists():
+        shutil.copytree(data, workdir / "data")
     nb = nbformat.read(target_dir / notebook.name, as_version=4)
     old = dict(os.environ)
     os.environ.update({"COURSEKIT_ROOT": str(course_root), **(env or {})})

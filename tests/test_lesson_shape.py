@@ -1,7 +1,7 @@
 """Every lesson has the course's shape, and its quiz banks are valid and sourced.
 
 Shape (DESIGN.md; The Carpentries + ds-modules): objectives, an estimated time, questions, a "your
-turn" challenge, a quiz, key points and sources; prose outweighs code about 3 to 1.
+turn" challenge, a quiz, key points and sources; prose outweighs code (timing: test_lesson_timing.py).
 """
 from __future__ import annotations
 
@@ -16,7 +16,10 @@ from coursekit.quiz import load_bank
 REPO = Path(__file__).resolve().parents[1]
 LESSONS = sorted((REPO / "notebooks").glob("0[1-9]_*.ipynb"))
 BANKS = sorted((REPO / "notebooks" / "quizzes").glob("*.yaml"))
-MIN_TEXT_TO_CODE = 3.0  # characters of prose per character of code (ds-modules: 3:1)
+# Characters of prose per character of code. Was 3:1 (ds-modules); issue #16 cuts prose so that
+# lessons fit a class (tests/test_lesson_timing.py), so this only guards against a code dump now.
+MIN_TEXT_TO_CODE = 1.25
+MIN_QUESTIONS_PER_BANK = 6  # lessons 01-07; the module as a whole keeps at least 40
 
 
 def cells(path: Path, kind: str) -> list[str]:
@@ -62,16 +65,17 @@ def test_bank_is_valid_and_every_source_exists(path: Path):
 
 
 def test_module_has_enough_quiz_questions():
-    counts = {p.stem: len(load_bank(p).questions) for p in BANKS if p.stem[:2] in {"01", "02", "03", "04", "05"}}
+    """At least 40 in the module; per bank fewer than before, as lessons are split to fit a class."""
+    counts = {p.stem: len(load_bank(p).questions) for p in BANKS if p.stem[:2] in {f"0{i}" for i in range(1, 8)}}
     assert sum(counts.values()) >= 40, counts
     for stem, n in counts.items():
-        assert n >= 8, f"{stem}: only {n} questions"
+        assert n >= MIN_QUESTIONS_PER_BANK, f"{stem}: only {n} questions"
 
 
 def test_at_least_15_questions_weigh_the_non_intervention_arguments():
     words = re.compile(r"restraint|engagement|interven|argument|over-the-horizon", re.I)
     on_arguments = [
-        q.id for p in BANKS if p.stem[:2] in {"04", "05"}
+        q.id for p in BANKS if p.stem[:2] in {"05", "06"}
         for q in load_bank(p).questions.values()
         if words.search(" ".join(str(v) for v in (q.prompt, q.explanation)))
     ]

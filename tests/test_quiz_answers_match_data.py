@@ -1,6 +1,6 @@
 """Quiz answers that come from data/ still match data/.
 
-The lesson writers computed the numeric answers of notebooks/quizzes/0[1-5]_*.yaml (and the keys of
+The lesson writers computed the numeric answers of notebooks/quizzes/0[1-7]_*.yaml (and the keys of
 a few choice questions that depend on a figure) from the course data. Each check below recomputes
 the figure from ``coursekit.data.load`` with the same pandas steps the lesson uses, and compares it
 with the bank: a numeric answer must lie within the question's own tolerance; a choice key must
@@ -56,7 +56,7 @@ def attacks():
 
 
 @pytest.fixture(scope="module")
-def national(attacks):  # lesson 2
+def national(attacks):  # lessons 2 and 3
     return attacks[(attacks["row_kind"] == "annual") & (attacks["region"] == "Pakistan")]
 
 
@@ -67,7 +67,7 @@ def wide(national):  # lesson 2: PIPS and PICSS side by side
 
 
 @pytest.fixture(scope="module")
-def unhcr():  # lesson 3
+def unhcr():  # lesson 4
     refugees = load("refugees")
     return refugees[refugees["series"] == "unhcr_refugees"].sort_values("year")
 
@@ -104,90 +104,135 @@ def test_01_daraban_injuries_not_over_40():
     assert_key("01_the_article", "daraban-injuries", False)
 
 
-# ------------------------------------------------------------------ 02 attacks
+# ------------------------------------------------------------------ 02 attacks: the trend
 def test_02_peak_year_estimate(national):
     pips = national[national["counter"] == "PIPS"].set_index("year")
-    assert_numeric("02_attacks", "peak-year-estimate", pips["attacks"].max())
+    assert_numeric("02_attacks_trend", "peak-year-estimate", pips["attacks"].max())
+
+
+def test_02_fell_every_year_is_false(national):
+    """PIPS's 2013 report: attacks up 9% on 2012 (the note of the 2013 row)."""
+    pips = national[national["counter"] == "PIPS"].set_index("year")
+    assert "+9%" in pips.loc[2013, "note"] and "2012" in pips.loc[2013, "note"], pips.loc[2013, "note"]
+    assert_key("02_attacks_trend", "fell-every-year", False)
+
+
+def test_02_rise_from_2021(national):
+    """The rise dates from 2021: +42% on 2020 (PIPS's own report), then higher every year."""
+    pips = national[national["counter"] == "PIPS"].set_index("year")["attacks"]
+    assert "+42% attacks" in national[(national["counter"] == "PIPS") & (national["year"] == 2021)]["note"].iloc[0]
+    later = pips.loc[2021:]
+    assert list(later.index) == list(range(2021, int(later.index.max()) + 1)) and later.is_monotonic_increasing
+    assert_key("02_attacks_trend", "rise-from", "y2021")
 
 
 def test_02_which_counter_higher(wide):
     recent = wide.loc[2021:2025].dropna()
     assert len(recent) == 5
     assert (recent["PICSS"] > recent["PIPS"]).all()
-    assert_key("02_attacks", "which-counter-higher", "picss")
+    assert_key("02_attacks_trend", "which-counter-higher", "picss")
 
 
 def test_02_direction_agrees(wide):
     change = wide.loc[2022:2025].diff().dropna()
     assert len(change) == 3
     assert ((change > 0).all(axis=1)).all(), "both counters should rise every year 2022-2025"
-    assert_key("02_attacks", "direction-agrees", False)
+    assert_key("02_attacks_trend", "direction-agrees", False)
 
 
-def test_02_pips_before_after(national):
-    def period_of(year):
-        if 2017 <= year <= 2020:
-            return "before"
-        return "after" if 2022 <= year <= 2025 else "left out"
-
-    pips = national[national["counter"] == "PIPS"]
-    means = pips.groupby(pips["year"].map(period_of))["attacks"].mean()
-    assert_numeric("02_attacks", "pips-before-after", (means["after"] / means["before"] - 1) * 100)
-
-
-def test_02_twelve_months(attacks):
-    rows = attacks[(attacks["counter"] == "PIPS") & (attacks["row_kind"] == "total")]
-    twelve = rows.sort_values("period_start")["attacks"].astype("float")
-    assert len(twelve) == 2, "lesson 2 compares exactly two PIPS 12-month totals"
-    assert_numeric("02_attacks", "twelve-months", (twelve.iloc[1] / twelve.iloc[0] - 1) * 100)
+def test_02_before_after_same_counter_same_years(wide):
+    """Before = the years before 2021 that BOTH counters cover (from 2016); after = 2022-2025."""
+    both = wide.loc[2016:2025].dropna()
+    before, after = both.loc[2016:2020], both.loc[2022:2025]
+    assert list(before.index) == [2016, 2017, 2018], "the prompt names 2016-2018 as the before years"
+    change = (after.mean() / before.mean() - 1) * 100
+    assert_numeric("02_attacks_trend", "pips-before-after", change["PIPS"])
+    explanation = question("02_attacks_trend", "pips-before-after").explanation
+    assert f"+{change['PICSS']:.1f}%" in explanation, (change["PICSS"], explanation)
 
 
-def test_02_provinces_share(attacks, national):
+# ------------------------------------------------------------------ 03 attacks: when, where, who
+def test_03_deadliest_attack_of_2023():
+    events = load("events")
+    in_2023 = events[(events["date"].dt.year == 2023) & (events["category"] == "attack")]
+    top = in_2023.loc[in_2023["deaths"].idxmax()]
+    daraban = one(in_2023[in_2023["date"] == "2023-12-12"], "Daraban")
+    assert "Police Lines" in top["event"] and top["deaths"] > daraban["deaths"]
+    assert_key("03_attacks_where_who", "deadliest-2023", "police-lines")
+
+
+def test_03_monthly_after_ceasefire(attacks):
+    monthly = attacks[(attacks["counter"] == "PICSS") & (attacks["region"] == "Pakistan")
+                      & attacks["month"].notna()].set_index("period_start")["attacks"]
+    early, later = monthly["2022-01-01":"2022-07-31"], monthly["2022-12-01":]
+    assert len(early) and len(later) and later.min() > early.max(), (early.max(), later.min())
+    assert_key("03_attacks_where_who", "monthly-after-ceasefire", "higher")
+
+
+def test_03_provinces_share(attacks, national):
     prov = attacks[(attacks["counter"] == "PIPS") & (attacks["row_kind"] == "annual")
                    & attacks["region"].isin(["Khyber Pakhtunkhwa", "ex-FATA", "Balochistan"])
                    & (attacks["confidence"] != "low") & (attacks["year"] == 2025)]
     nat = one(national[(national["counter"] == "PIPS") & (national["year"] == 2025)], "PIPS 2025")
-    assert_numeric("02_attacks", "provinces-share", prov["attacks"].sum() / nat["attacks"] * 100)
+    assert_numeric("03_attacks_where_who", "provinces-share", prov["attacks"].sum() / nat["attacks"] * 100)
 
 
-# ------------------------------------------------------------------ 03 refugees
-def test_03_peak_year_and_value(unhcr):
+def test_03_gti_ttp_growth(attacks):
+    gti = attacks[(attacks["counter"] == "GTI") & (attacks["perpetrator"] == "TTP")].set_index("year")
+    assert_numeric("03_attacks_where_who", "gti-ttp-growth", gti.loc[2024, "deaths"] / gti.loc[2022, "deaths"])
+
+
+def test_03_attribution_disputed():
+    events = load("events")
+    court = one(events[events["date"] == "2025-11-11"], "the Islamabad court bombing")
+    assert court["perpetrator"].startswith("Disputed"), court["perpetrator"]
+    assert_key("03_attacks_where_who", "attribution", "disputed")
+
+
+# ------------------------------------------------------------------ 04 refugees
+def test_04_peak_year(unhcr):
     peak = unhcr.loc[unhcr["value"].idxmax()]
-    assert_numeric("03_refugees", "peak-year", peak["year"])
-    assert_numeric("03_refugees", "peak-value", peak["value"] / 1e6)
+    assert_numeric("04_refugees", "peak-year", peak["year"])
+    assert f"{peak['value']:,}" in question("04_refugees", "peak-year").explanation
 
 
-def test_03_breaks(unhcr):
-    q = question("03_refugees", "breaks")
-    marked = set(unhcr.loc[unhcr["series_break"].notna(), "year"])
+def test_04_breaks_are_the_documented_ones(unhcr):
+    """Keyed: the breaks the data notes document; 2024 is marked only as 'apparent' (not settled)."""
+    q = question("04_refugees", "breaks")
+    notes = unhcr.dropna(subset=["series_break"]).set_index("year")["series_break"]
+    documented = {y for y, note in notes.items()
+                  if "apparent" not in note.lower() and "placeholder" not in note.lower()}
     keyed = {int(o.id.removeprefix("y")) for o in q.options if o.id in q.answer}
     unkeyed = {int(o.id.removeprefix("y")) for o in q.options if o.id not in q.answer}
-    assert keyed <= marked, f"03_refugees.yaml breaks: {keyed - marked} not marked as breaks in data"
-    assert not unkeyed & marked, f"03_refugees.yaml breaks: {unkeyed & marked} are marked breaks"
+    assert keyed == documented & (keyed | unkeyed), (keyed, documented)
+    assert 2024 in unkeyed and "apparent" in notes[2024], "2024 must not be keyed as a settled break"
 
 
-def test_03_placeholder(unhcr):
-    years = unhcr.loc[unhcr["placeholder"], ["year", "value"]]
-    assert list(years["year"]) == [1995, 1996, 1997, 1998, 1999] and years["value"].nunique() == 1
-    assert_key("03_refugees", "placeholder", False)
-
-
-def test_03_running_total_and_govt_vs_un(returns):
+def test_04_running_total_not_flow(returns):
     un = one(returns[(returns["series"] == "ifrp_running_total_un")
                      & (returns["period_end"] == "2024-01-15")], "UN running total on 15 Jan 2024")
-    gov = one(returns[(returns["series"] == "ifrp_running_total_government")
-                      & (returns["period_end"] == "2024-01-23")], "government total on 23 Jan 2024")
-    for qid in ("running-total-not-flow", "govt-vs-un"):
-        assert f"{un['value']:,}" in question("03_refugees", qid).prompt, qid
-    assert f"{gov['value']:,}" in question("03_refugees", "govt-vs-un").prompt
-    assert un["value"] > gov["value"] and un["period_start"] == pd.Timestamp("2023-09-15")
-    assert_key("03_refugees", "running-total-not-flow", False)
-    assert_key("03_refugees", "govt-vs-un", "a")
+    assert f"{un['value']:,}" in question("04_refugees", "running-total-not-flow").prompt
+    assert un["period_start"] == pd.Timestamp("2023-09-15")
+    assert_key("04_refugees", "running-total-not-flow", False)
 
 
-def test_03_returns_2002(returns):
-    annual = returns[(returns["series"] == "unhcr_returns") & (returns["row_kind"] == "annual")]
-    assert_numeric("03_refugees", "returns-2002", one(annual[annual["year"] == 2002], "2002")["value"])
+def test_04_fresh_wave_reversed(returns):
+    """Key ('some arrived, then the flow reversed') rests on returns outnumbering arrivals."""
+    refugees = load("refugees")
+    arrivals = refugees.loc[refugees["series"] == "new_arrivals_since_aug2021", "value"].max()
+    un = returns[returns["series"] == "ifrp_running_total_un"].sort_values("period_end")
+    latest = un.iloc[-1]
+    assert latest["value"] > arrivals >= 600_000
+    assert f"{latest['value']:,}" in question("04_refugees", "fresh-wave").explanation
+    assert_key("04_refugees", "fresh-wave", "b")
+
+
+def test_04_wave_verdict_is_the_registers():
+    """The keyed verdict is the claims register's verdict on seed-refugee-wave, word for word."""
+    verdict = load("claims").set_index("claim_id").loc["seed-refugee-wave", "verdict"]
+    q = question("04_refugees", "wave-verdict")
+    key_text = next(o.text for o in q.options if o.id == q.answer)
+    assert key_text == verdict, f"04_refugees.yaml wave-verdict: key {key_text!r}, register {verdict!r}"
 
 
 # ------------------------------------------------------------------ 04 the US role
@@ -216,17 +261,6 @@ def test_04_troop_cap_was_not_a_count():
     counts = y2017.loc[y2017["measure"] == "count", "troops"]
     assert 8400 in caps and (counts > 8400).any()
     assert_key("04_us_role", "troop-cap", False)
-
-
-def test_03_fresh_wave_reversed(returns):
-    """Key b ('some arrived, then the flow reversed') rests on returns outnumbering arrivals."""
-    refugees = load("refugees")
-    arrivals = refugees.loc[refugees["series"] == "new_arrivals_since_aug2021", "value"].max()
-    un = returns[returns["series"] == "ifrp_running_total_un"].sort_values("period_end")
-    latest = un.iloc[-1]
-    assert latest["value"] == 1_820_000 and latest["period_end"] == pd.Timestamp("2025-11-30")
-    assert arrivals == 600_000 and latest["value"] > arrivals
-    assert_key("03_refugees", "fresh-wave", "b")
 
 
 # ------------------------------------------------------------------ 05 synthesis

@@ -1,6 +1,7 @@
 """The quiz a lesson shows and the functions graders call: ``quiz()``, ``saved_answers()``, …"""
 from __future__ import annotations
 
+import dataclasses
 import html
 import os
 import sys
@@ -36,8 +37,8 @@ class Quiz:
     """A quiz on screen: ``.questions[qid]`` are QuestionView objects (widgets + ``.result``)."""
 
     def __init__(self, bank: str | Path | Bank, *, answers_dir: str | Path | None = None,
-                 interactive: bool | None = None):
-        self.bank = load_bank(bank)
+                 interactive: bool | None = None, ids: list[str] | None = None):
+        self.bank = select_questions(load_bank(bank), ids)
         self.store = AnswerStore(self.bank.id, self.bank.hash, answers_dir)
         self.interactive = (not noninteractive()) if interactive is None else interactive
         self.questions: dict[str, Any] = {}
@@ -151,14 +152,29 @@ class Quiz:
         return f"<Quiz {self.bank.id!r}: {len(self.bank.questions)} questions, {mode}>"
 
 
+def select_questions(bank: Bank, ids: list[str] | None) -> Bank:
+    """The bank restricted to ``ids`` (in that order); same id and hash, so the same answers file."""
+    if ids is None:
+        return bank
+    unknown = [qid for qid in ids if qid not in bank.questions]
+    if unknown or not ids:
+        where = bank.path.name if bank.path else bank.id
+        raise BankError(f"{where}: no question(s) {', '.join(map(repr, unknown)) or '(empty ids list)'} "
+                        f"in this bank. Known ids: {', '.join(bank.questions)}.")
+    return dataclasses.replace(bank, questions={qid: bank.questions[qid] for qid in ids})
+
+
 def quiz(bank: str | Path | Bank, *, answers_dir: str | Path | None = None,
-         show: bool = True) -> Quiz:
+         show: bool = True, ids: list[str] | None = None) -> Quiz:
     """Build (and by default display) the quiz for a bank id or a YAML path.
+
+    ``ids`` shows only those questions (a long quiz split into cells placed after the sections
+    they check); every part saves to the same answers file.
 
     In non-interactive runs (nbgrader autograde, COURSEKIT_NONINTERACTIVE) no widgets are built and
     a plain-text summary is printed instead. Nothing ever waits for input.
     """
-    result = Quiz(bank, answers_dir=answers_dir)
+    result = Quiz(bank, answers_dir=answers_dir, ids=ids)
     if show:
         result.show()
     return result
