@@ -229,9 +229,9 @@ def test_03_fresh_wave_reversed(returns):
     assert_key("03_refugees", "fresh-wave", "b")
 
 
-# ------------------------------------------------------------------ 07 synthesis
-def test_07_data_caveats_fall_in_2024(unhcr):
+# ------------------------------------------------------------------ 05 synthesis
+def test_05_data_caveats_fall_in_2024(unhcr):
     """The explanation's "refugees fell by 427,753 in 2024" is the UNHCR series' 2023-2024 drop."""
     by_year = unhcr.set_index("year")["value"]
     drop = by_year[2023] - by_year[2024]
-    assert f"{drop:,}" in question("07_synthesis", "data-caveats").explanation, drop
+    assert f"{drop:,}" in question("05_synthesis", "data-caveats").explanation, drop
