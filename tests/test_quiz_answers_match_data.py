@@ -268,4 +268,4 @@ def test_05_data_caveats_fall_in_2024(unhcr):
     """The explanation's "refugees fell by 427,753 in 2024" is the UNHCR series' 2023-2024 drop."""
     by_year = unhcr.set_index("year")["value"]
     drop = by_year[2023] - by_year[2024]
-    assert f"{drop:,}" in question("05_synthesis", "data-caveats").explanation, drop
+    assert f"{drop:,}" in question("07_synthesis", "data-caveats").explanation, drop
