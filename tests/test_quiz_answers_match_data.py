@@ -11,6 +11,7 @@ not checked here.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -242,6 +243,40 @@ def test_05_troop_cap_was_not_a_count():
     counts = y2017.loc[y2017["measure"] == "count", "troops"]
     assert 8400 in caps and (counts > 8400).any()
     assert_key("05_us_record", "troop-cap", False)
+
+
+# ------------------------------------------------------------------ 06 the US arguments
+@pytest.fixture(scope="module")
+def register():  # the claims register (data/claims.csv): one verdict per claim
+    return load("claims").set_index("claim_id")
+
+
+def test_06_absence_of_attacks_key_is_the_register_verdict(register):
+    q = question("06_us_arguments", "absence-of-attacks")
+    key_text = next(o.text for o in q.options if o.id == q.answer)
+    assert key_text == register.loc["seed-neutral-unless-attacked", "verdict"], key_text
+    assert register.loc["seed-neutral-unless-attacked", "quote"] in " ".join(q.prompt.split())
+
+
+def test_06_explanations_quote_the_register_verdicts(register):
+    un = " ".join(question("06_us_arguments", "un-monitoring-team").explanation.split())
+    assert f'allegation "{register.loc["seed-havens", "verdict"]}"' in un, un
+    assert f'denial "{register.loc["taliban-denial", "verdict"]}"' in un, un
+    me = " ".join(question("06_us_arguments", "middle-east-charitable").explanation.split())
+    assert f'"{register.loc["seed-middle-east", "verdict"]}"' in me, me
+
+
+def test_06_state_department_is_quoted_exactly(register):
+    """Ned Price, 19 Dec 2022: "We stand ready to assist" (never "prepared to help")."""
+    said = register.loc["state-dept-ready", "quote"]
+    q = question("06_us_arguments", "state-dept-consistent")
+    for text in (q.prompt, q.explanation):
+        for quoted in re.findall(r'"(We stand[^"]*)"', " ".join(text.split())):
+            assert quoted in said, (quoted, said)
+    e10 = load("arguments").set_index("id").loc["E10", "argument"]
+    assert said in e10, e10
+    for bank in ("05_us_record", "06_us_arguments"):
+        assert "prepared to help" not in (BANKS / f"{bank}.yaml").read_text(encoding="utf-8"), bank
 
 
 def test_03_fresh_wave_reversed(returns):
