@@ -4,9 +4,14 @@ Modules (import what you need; nothing heavy is imported here):
 
 - ``coursekit.paths``   – find the course folder (data/, notebooks/, seeds/) wherever it was pulled to
 - ``coursekit.data``    – load a dataset by name, validated, with its citations
-- ``coursekit.quiz``    – ipywidgets quizzes from question banks, answers saved to JSON
 - ``coursekit.charts``  – house style for charts: palette, event markers, source line, alt text
-- ``coursekit.grading`` – parallel nbgrader autograde with per-student status (``coursekit grade``)
+- ``coursekit.timeline`` – the interactive timeline widget of lesson 1
+- ``coursekit.checks``  – the public self-checks students run in exercises
+- ``coursekit.quiz``    – package: ipywidgets quizzes from question banks, answers saved to JSON
+- ``coursekit.grading`` – package: parallel nbgrader autograde with per-student status and the
+  instructor's reports (``coursekit grade``, ``coursekit report``)
+- ``coursekit.bundle``  – the solution-free student bundle (``coursekit bundle``)
+- ``coursekit.cli``     – the ``coursekit`` command
 """
 
 __version__ = "0.1.0"

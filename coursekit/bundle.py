@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from .grading_checks import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION
+from .grading.checks import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION
 
 MARKER = ".coursekit-bundle"
 COPY_DIRS = ("notebooks", "data", "seeds", "coursekit")
@@ -37,8 +37,8 @@ class BundleError(Exception):
 
 def release_assignments(course_dir: Path, target: Path) -> list[str]:
     """Run nbgrader's generate_assignment for every assignment in a temporary course folder."""
-    from .grading import nbgrader_path_env, quiet_nbgrader
-    from .grading_worker import load_config, make_api
+    from .grading.nbgrader_env import nbgrader_path_env, quiet_nbgrader
+    from .grading.worker import load_config, make_api
 
     source = course_dir / "exercises"
     names = sorted(p.name for p in source.iterdir()

@@ -44,7 +44,7 @@ def _positive(kind):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .grading import DEFAULT_MEMORY_MB, DEFAULT_OUTPUT_LIMIT, DEFAULT_TIMEOUT
+    from .grading.grade import DEFAULT_MEMORY_MB, DEFAULT_OUTPUT_LIMIT, DEFAULT_TIMEOUT
 
     parser = argparse.ArgumentParser(
         prog="coursekit", description="coursekit: grade, report and bundle (instructor tools)")
@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "grade":
-            from .grading import GradingUsageError, Limits, grade
+            from .grading.grade import GradingUsageError, Limits, grade
 
             try:
                 grade(_course_dir(args.course_dir), args.assignment, workers=args.workers,
@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"coursekit grade: {exc}", file=sys.stderr)
                 return USAGE_ERROR
         elif args.command == "report":
-            from .grading_report import ReportError, report
+            from .grading.report import ReportError, report
 
             course = _course_dir(args.course_dir)
             try:

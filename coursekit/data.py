@@ -6,9 +6,11 @@
 >>> print(data.cite(attacks[attacks.counter == "PIPS"]))  # the sources of just these rows
 
 Every load checks the CSV against its schema (header, types, required values, enums, minimum and
-maximum, patterns, unique values, and that every ``source_id`` exists in ``sources.csv``). A problem
-raises :class:`DataError`, naming the file, the row as a spreadsheet shows it (the header is row 1,
-the first data row is row 2) and the field.
+maximum, patterns, unique values, and that every ``source_id`` exists in ``sources.csv``). Sources
+are also checked as sources of record: each names its publisher, has a ``url`` (the publisher's own
+page) or a ``read_in_url`` (the copy that was read), and every web domain in those two fields is
+listed in ``publishers.csv`` as acceptable. A problem raises :class:`DataError`, naming the file,
+the row as a spreadsheet shows it (the header is row 1, the first data row is row 2) and the field.
 
 Validated frames are cached by file modification time, so loading the same table again in a notebook
 is fast; each call returns a fresh copy that you may change freely.
@@ -21,14 +23,18 @@ import csv
 import json
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pandas as pd
 
 from . import paths
 
-__all__ = ["DataError", "datasets", "load", "sources", "cite", "schema"]
+__all__ = ["DataError", "datasets", "load", "sources", "publishers", "cite", "cite_source", "schema",
+           "domain_of"]
 
 SOURCES = "sources"
+PUBLISHERS = "publishers"
+_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 _INT_RE = r"[+-]?\d+"
 _NUM_RE = r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?"
 _DATE_RE = r"\d{4}-\d{2}-\d{2}"
@@ -99,10 +105,11 @@ def _resource(pkg: dict, name: str, folder: Path) -> dict:
 
 
 def datasets(data_dir=None) -> list[str]:
-    """Names of the data tables in the package, in package order (``sources`` is not included:
-    use :func:`sources` for it)."""
+    """Names of the data tables in the package, in package order (``sources`` and ``publishers``
+    are not included: use :func:`sources` and :func:`publishers` for them)."""
     folder = _dir(data_dir)
-    return [r["name"] for r in _package(folder).get("resources", []) if r["name"] != SOURCES]
+    return [r["name"] for r in _package(folder).get("resources", [])
+            if r["name"] not in (SOURCES, PUBLISHERS)]
 
 
 def schema(name: str, data_dir=None) -> pd.DataFrame:
@@ -258,7 +265,63 @@ def _validate(folder: Path, pkg: dict, res: dict) -> pd.DataFrame:
         if bad.any():
             where = _show(folder, _resource(pkg, target, folder)["path"])
             _fail(folder, res, col, bad, fields[0], f"is not a {ref_fields[0]} in {where}.")
+    if res["name"] == SOURCES:
+        _check_sources_of_record(folder, pkg, res, raw)
     return df
+
+
+def domain_of(url: str) -> str:
+    """The host of a URL, lower case, without a leading 'www.' ('' if there is none)."""
+    host = (urlsplit(url.strip()).hostname or "").lower().rstrip(".")
+    return host.removeprefix("www.")
+
+
+def _listed(domain: str, table: dict[str, dict]) -> dict | None:
+    """The publishers.csv row for a domain: the longest listed domain that is the domain itself or
+    a parent of it (news.rediff.com is covered by rediff.com unless it has its own row)."""
+    parts = domain.split(".")
+    for i in range(len(parts) - 1):
+        row = table.get(".".join(parts[i:]))
+        if row is not None:
+            return row
+    return None
+
+
+def _check_sources_of_record(folder: Path, pkg: dict, res: dict, raw: pd.DataFrame):
+    """Each source names a publisher, has url or read_in_url, and cites only acceptable domains."""
+    file = _show(folder, res["path"])
+    table = {d: row for d, row in load(PUBLISHERS, data_dir=folder).set_index("domain")
+             .fillna("").to_dict("index").items()}
+    where = _show(folder, _resource(pkg, PUBLISHERS, folder)["path"])
+    for pos, row in enumerate(raw.to_dict("records")):
+        if not row.get("publisher", "").strip():
+            raise DataError("is missing: name the publisher of record (the organisation that "
+                            "produced the figure).", file=file, row=pos + 2, field="publisher")
+        if not row.get("url", "").strip() and not row.get("read_in_url", "").strip():
+            raise DataError("and read_in_url are both empty: give the publisher's own page (url) "
+                            "or the copy that was read (read_in_url).",
+                            file=file, row=pos + 2, field="url")
+        if row.get("read_in_url", "").strip() and not row.get("read_in", "").strip():
+            raise DataError("is missing: name the outlet of the copy in read_in_url "
+                            "(e.g. Dawn).", file=file, row=pos + 2, field="read_in")
+        for field in ("url", "read_in_url"):
+            url = row.get(field, "").strip()
+            if not url:
+                continue
+            domain = domain_of(url)
+            if not re.fullmatch(r"https?", urlsplit(url).scheme or "") or not domain:
+                raise DataError(f'"{url}" is not a web address (http:// or https://).',
+                                file=file, row=pos + 2, field=field)
+            listed = _listed(domain, table)
+            if listed is None:
+                raise DataError(f'"{url}": the domain {domain} is not listed in {where} '
+                                "(add it there, with acceptable yes or no).",
+                                file=file, row=pos + 2, field=field)
+            if listed["acceptable"] != "yes":
+                raise DataError(f'"{url}": the domain {domain} is not an acceptable place to read '
+                                f"a figure ({listed['publisher_kind']}; see {where}). Cite the "
+                                "publisher's own page or a reputable copy.",
+                                file=file, row=pos + 2, field=field)
 
 
 # ------------------------------------------------------------------ public API
@@ -279,6 +342,8 @@ def load(name: str, data_dir=None) -> pd.DataFrame:
     if res["schema"].get("foreignKeys"):
         deps += [folder / _resource(pkg, fk["reference"]["resource"], folder)["path"]
                  for fk in res["schema"]["foreignKeys"] if fk["reference"].get("resource")]
+    if name == SOURCES:
+        deps.append(folder / _resource(pkg, PUBLISHERS, folder)["path"])
     key = (str(path), tuple(_stamp(p) if p.exists() else None for p in deps))
     cached = _frame_cache.get(key)
     if cached is None:
@@ -297,14 +362,60 @@ def load(name: str, data_dir=None) -> pd.DataFrame:
 
 
 def sources(data_dir=None) -> pd.DataFrame:
-    """The table of sources (``sources.csv``): one row per source, with URL and licence."""
+    """The table of sources (``sources.csv``): one row per source, with its publisher of record,
+    the publisher's own URL and the copy it was read in."""
     return load(SOURCES, data_dir=data_dir)
 
 
+def publishers(data_dir=None) -> pd.DataFrame:
+    """The table of web domains (``publishers.csv``): who runs each and whether it is acceptable."""
+    return load(PUBLISHERS, data_dir=data_dir)
+
+
+def _when(published: str) -> str:
+    """'2015-01' -> 'Jan 2015', '2021-06-20' -> '20 Jun 2021', '2014' -> '2014'."""
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", published)
+    if not m or (m.group(2) and not 1 <= int(m.group(2)) <= 12):
+        return published
+    year, month, day = m.groups()
+    if not month:
+        return year
+    text = f"{_MONTHS[int(month) - 1]} {year}"
+    return f"{int(day)} {text}" if day else text
+
+
+def cite_source(row) -> str:
+    """One citation: publisher of record first, then its link, then the copy that was read.
+
+    "PIPS, Pakistan Security Report 2014 (Jan 2015). https://pakpips.com/... — read in: Dawn,
+    https://www.dawn.com/news/..." (with no publisher's link: "PIPS, ... (Jan 2015), read in: ...")
+    """
+    def get(key: str) -> str:
+        value = row.get(key) if key in row else None
+        return "" if value is None or pd.isna(value) else str(value).strip()
+
+    publisher, title, published = get("publisher"), get("title"), get("published")
+    title = title.removesuffix(f" ({publisher})")  # "… (Dawn)" after "Dawn, …" says it twice
+    head = title if not publisher or title.startswith(publisher) else f"{publisher}, {title}"
+    when = _when(published)
+    if when and when not in head:
+        head += f" ({when})"
+    read = ""
+    if get("read_in_url"):
+        read = f"read in: {get('read_in') or domain_of(get('read_in_url'))}, {get('read_in_url')}"
+    if get("url"):
+        return f"{head.rstrip('.')}. {get('url')}" + (f" — {read}" if read else "")
+    return f"{head.rstrip('.')}, {read}" if read else f"{head.rstrip('.')}."
+
+
 def cite(name_or_df, data_dir=None) -> str:
-    """Citations, one per line ("Organisation, Title (published). URL"), for a dataset name or for
-    the rows of a DataFrame (its ``source_id`` column if present, else
-    ``df.attrs["source_ids"]``)."""
+    """Citations, one line per source, for a dataset name or for the rows of a DataFrame (its
+    ``source_id`` column if present, else ``df.attrs["source_ids"]``).
+
+    Each line names the publisher of record first, then the publisher's own link, then - only
+    when the figure was read in a copy - "read in: <outlet>, <URL>":
+    "PIPS, Pakistan Security Report 2014 (Jan 2015). https://... — read in: Dawn, https://..."
+    """
     if isinstance(name_or_df, str):
         ids = load(name_or_df, data_dir=data_dir).attrs["source_ids"]
     elif isinstance(name_or_df, (pd.DataFrame, pd.Series)):
@@ -326,11 +437,5 @@ def cite(name_or_df, data_dir=None) -> str:
     for sid in ids:
         if sid not in table.index:
             raise ValueError(f'source_id "{sid}" is not in sources.csv.')
-        s = table.loc[sid].fillna("")
-        org, title, pub = s["organisation"], s["title"], s["published"]
-        title = title.removesuffix(f" ({org})")  # "… (Dawn)" after "Dawn, …" says it twice
-        head = title if title.startswith(org) else f"{org}, {title}"
-        if pub and pub not in title:
-            head += f" ({pub})"
-        lines.append(f"{head}. {s['url']}")
+        lines.append(cite_source(table.loc[sid]))
     return "\n".join(lines)

@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
 PACKAGE = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))
 RESOURCES = {r["name"]: r for r in PACKAGE["resources"]}
-DATASETS = [n for n in RESOURCES if n != "sources"]
+DATASETS = [n for n in RESOURCES if n not in ("sources", "publishers")]
 YEAR_MIN, YEAR_MAX = 1979, 2026
 
 
@@ -32,7 +32,7 @@ def fields(name, ftype=None):
 
 @pytest.fixture(scope="module")
 def frames():
-    return {name: ckdata.load(name, data_dir=DATA) for name in [*DATASETS, "sources"]}
+    return {name: ckdata.load(name, data_dir=DATA) for name in [*DATASETS, "sources", "publishers"]}
 
 
 # ------------------------------------------------------------------ the package as a whole
@@ -45,7 +45,8 @@ def test_package_validates_with_frictionless():
 
 
 def test_every_data_csv_is_declared():
-    on_disk = {p.name for p in DATA.glob("*.csv")}
+    # publishers_<branch>.csv: per-branch domain lists the lead merges into publishers.csv
+    on_disk = {p.name for p in DATA.glob("*.csv") if not p.name.startswith("publishers_")}
     declared = {r["path"] for r in PACKAGE["resources"]}
     assert on_disk == declared
 
@@ -63,6 +64,7 @@ def test_every_resource_has_foreign_key_to_sources_and_ids():
 def test_datasets_lists_data_tables_only():
     assert ckdata.datasets(data_dir=DATA) == DATASETS
     assert "sources" not in ckdata.datasets(data_dir=DATA)
+    assert "publishers" not in ckdata.datasets(data_dir=DATA)
     for name in ["attacks", "events", "refugees", "returns", "population", "us_aid",
                  "drone_strikes", "us_troops", "timeline", "arguments"]:
         assert name in DATASETS
@@ -98,8 +100,9 @@ def test_required_leading_columns_are_in_spec_order():
 def test_every_row_has_a_source_with_a_url(frames):
     src = frames["sources"].set_index("source_id")
     assert src.index.is_unique
-    assert src["url"].str.match(r"https?://").all()
-    assert not src[["url", "title"]].duplicated().any(), "same URL + title must be one source"
+    link = src["url"].fillna(src["read_in_url"])
+    assert link.str.match(r"https?://").all()
+    assert not src[["url", "read_in_url", "title"]].duplicated().any(), "one publication, one source"
     for name in DATASETS:
         ids = frames[name]["source_id"]
         assert ids.notna().all(), name
@@ -117,8 +120,263 @@ def test_confidence_labels(frames):
     assert len(graded) >= 7
     for name in graded:
         assert set(frames[name]["confidence"].dropna()) <= {"high", "medium", "low"}, name
-    kinds = {"agency dataset", "official report", "news", "mirror", "blog", "other"}
-    assert set(frames["sources"]["source_type"]) <= kinds
+    kinds = set(RESOURCES["sources"]["schema"]["fields"][2]["constraints"]["enum"])
+    assert set(frames["sources"]["publisher_kind"]) <= kinds
+
+
+# ------------------------------------------------------------------ sources of record (issue 15)
+KINDS = ["counter or research institute", "UN or other international body",
+         "government or legislature", "dataset maintainer", "wire service",
+         "newspaper or broadcaster", "think tank or academic journal"]
+RECORD_COPY_KINDS = {"wire service", "newspaper or broadcaster"}
+
+
+def raw_csv(name):
+    """A CSV of data/ as plain strings (these checks do not need the loader)."""
+    with open(DATA / f"{name}.csv", newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def publisher_rows():
+    return {r["domain"]: r for r in raw_csv("publishers")}
+
+
+def sources_used_by(table):
+    used = {r["source_id"] for r in raw_csv(table)}
+    return {r["source_id"]: r for r in raw_csv("sources") if r["source_id"] in used}
+
+
+def listed(url, table):
+    domain = ckdata.domain_of(url)
+    parts = domain.split(".")
+    return next((table[".".join(parts[i:])] for i in range(len(parts) - 1)
+                 if ".".join(parts[i:]) in table), None)
+
+
+def test_sources_schema_is_final():
+    spec = {f["name"]: f for f in RESOURCES["sources"]["schema"]["fields"]}
+    assert list(spec) == ["source_id", "publisher", "publisher_kind", "title", "published", "url",
+                          "read_in", "read_in_url", "accessed", "licence"]
+    assert spec["publisher"]["constraints"]["required"] is True
+    assert spec["publisher_kind"]["constraints"] == {"required": True, "enum": KINDS}
+    assert spec["title"]["constraints"]["required"] is True
+    for name in ("url", "read_in_url"):
+        assert spec[name]["format"] == "uri" and not spec[name].get("constraints", {}).get("required")
+    pub = {f["name"]: f for f in RESOURCES["publishers"]["schema"]["fields"]}
+    assert list(pub) == ["domain", "publisher", "publisher_kind", "acceptable", "note"]
+    assert RESOURCES["publishers"]["schema"]["primaryKey"] == ["domain"]
+    assert pub["acceptable"]["constraints"]["enum"] == ["yes", "no"]
+    assert set(KINDS) <= set(pub["publisher_kind"]["constraints"]["enum"])
+
+
+def test_publishers_table_is_consistent():
+    rows = raw_csv("publishers")
+    assert rows, "publishers.csv is empty"
+    for r in rows:
+        assert r["domain"] == ckdata.domain_of(f"https://{r['domain']}/"), r["domain"]
+    kinds = {r["domain"]: r["publisher_kind"] for r in rows}
+    bad_yes = [d for d, r in publisher_rows().items() if r["acceptable"] == "yes"
+               and r["publisher_kind"] not in KINDS + ["archive of official documents"]]
+    assert not bad_yes, f"acceptable domains must be publishers or archives: {bad_yes}"
+    assert len(kinds) == len(rows)
+
+
+@pytest.mark.parametrize("table", DATASETS)
+def test_sources_of_each_table_name_publisher_and_acceptable_domains(table):
+    """Runs per table, so that each table's re-sourcing can be checked on its own."""
+    domains = publisher_rows()
+    problems = []
+    for sid, s in sources_used_by(table).items():
+        if not s["publisher"].strip() or s["publisher_kind"] not in KINDS:
+            problems.append(f"{sid}: no publisher of record / kind")
+        if not s["url"] and not s["read_in_url"]:
+            problems.append(f"{sid}: neither url nor read_in_url")
+        for field in ("url", "read_in_url"):
+            if s[field]:
+                row = listed(s[field], domains)
+                if row is None or row["acceptable"] != "yes":
+                    why = "not in publishers.csv" if row is None else "not acceptable"
+                    problems.append(f"{sid}.{field}: {ckdata.domain_of(s[field])} {why}")
+    assert not problems, f"{table}: {len(problems)} problems\n" + "\n".join(problems[:40])
+
+
+def test_every_source_domain_is_listed_and_acceptable(frames):
+    src, domains = frames["sources"], publisher_rows()
+    for field in ("url", "read_in_url"):
+        for url in src[field].dropna():
+            row = listed(url, domains)
+            assert row is not None and row["acceptable"] == "yes", (field, url)
+
+
+def rests_on_record(source):
+    """The publisher's own page, or a copy read in a wire service or newspaper of record."""
+    if source["url"]:
+        return True
+    row = listed(source["read_in_url"], publisher_rows()) if source["read_in_url"] else None
+    return row is not None and row["publisher_kind"] in RECORD_COPY_KINDS
+
+
+@pytest.mark.parametrize("table", [n for n in DATASETS if "confidence" in fields(n)])
+def test_high_rows_rest_on_the_publisher_or_a_copy_of_record(table):
+    src = sources_used_by(table)
+    weak = sorted({r["source_id"] for r in raw_csv(table)
+                   if r["confidence"] == "high" and not rests_on_record(src[r["source_id"]])})
+    assert not weak, f"{table}: high rows rest only on a secondary copy: {weak}"
+
+
+# Rows behind quiz keys and graded checks (see tests/test_quiz_answers_match_data.py and the
+# hidden checks of exercises/): they must not rest on low-confidence rows or weak sources.
+def _pips_national(a):
+    return (a.counter == "PIPS") & (a.row_kind == "annual") & (a.region == "Pakistan")
+
+
+USED_BY_KEYS = {
+    "attacks": [
+        ("PIPS national annual totals (lesson 2, ex1, ex2)", _pips_national),
+        ("PICSS national annual 2021-2025 (lesson 2)",
+         lambda a: (a.counter == "PICSS") & (a.row_kind == "annual") & (a.region == "Pakistan")
+         & a.year.between(2021, 2025)),
+        ("PIPS 12-month totals (lesson 2)", lambda a: (a.counter == "PIPS") & (a.row_kind == "total")),
+        ("PIPS 2025 provinces (lesson 2)",
+         lambda a: (a.counter == "PIPS") & (a.row_kind == "annual") & (a.year == 2025)
+         & a.region.isin(["Khyber Pakhtunkhwa", "ex-FATA", "Balochistan"]) & (a.confidence != "low")),
+    ],
+    "refugees": [
+        ("UNHCR refugees series (lesson 3, ex1)", lambda r: r.series == "unhcr_refugees"),
+        ("arrivals since Aug 2021 (lesson 3)", lambda r: r.series == "new_arrivals_since_aug2021"),
+    ],
+    "returns": [
+        ("IFRP running totals quoted by quiz 3",
+         lambda r: ((r.series == "ifrp_running_total_un")
+                    & ((r.period_end == "2024-01-15")
+                       | (r.period_end == r[r.series == "ifrp_running_total_un"].period_end.max())))
+         | ((r.series == "ifrp_running_total_government") & (r.period_end == "2024-01-23"))),
+        ("UNHCR returns 2002 (lesson 3)",
+         lambda r: (r.series == "unhcr_returns") & (r.row_kind == "annual") & (r.year == 2002)),
+    ],
+    "population": [("census 2023 (ex1)", lambda p: (p.series == "census") & (p.year == 2023))],
+    "us_aid": [("CRS FY2002-FY2018 grand total (lesson 4)",
+                lambda u: (u.period_label == "FY2002-FY2018 total") & (u.category == "grand_total")
+                & u.crs_edition.notna())],
+    "drone_strikes": [
+        ("BIJ annual strikes (lesson 4)", lambda d: (d.counter == "BIJ") & (d.row_kind == "annual")),
+        ("BIJ and New America totals (lesson 4)",
+         lambda d: (d.row_kind == "total") & d.counter.isin(["BIJ", "New America"])),
+    ],
+    "us_troops": [("2017 caps and counts (lesson 4)", lambda t: t.date.dt.year == 2017)],
+    "timeline": [("Kabul and the last C-17 (lesson 1)",
+                  lambda t: t.event.str.contains("Taliban take Kabul|Last US C-17"))],
+    "events": [("the Daraban attack (lesson 1)", lambda e: e.date == "2023-12-12")],
+}
+
+
+@pytest.mark.parametrize("table", sorted(USED_BY_KEYS))
+def test_quiz_keys_and_graded_checks_rest_on_medium_or_above(table):
+    df = ckdata.load(table, data_dir=DATA)
+    src = sources_used_by(table)
+    for what, select in USED_BY_KEYS[table]:
+        rows = df[select(df).fillna(False).astype(bool)]
+        assert not rows.empty, f"{table}: no rows for {what}"
+        if "confidence" in rows:
+            low = rows[~rows.confidence.isin(["high", "medium"])]
+            assert low.empty, f"{table} {what}: low rows {list(low.id)}"
+        else:  # no per-row grade (dated events): the source itself must be of record
+            weak = sorted({sid for sid in rows.source_id if not rests_on_record(src[sid])})
+            assert not weak, f"{table} {what}: rests on {weak} (no publisher's page or record copy)"
+
+
+MINI_SOURCES = [
+    {"source_id": "a_own", "publisher": "PIPS", "publisher_kind": "counter or research institute",
+     "title": "Pakistan Security Report 2014", "published": "2015-01",
+     "url": "https://www.pakpips.com/r", "read_in": "", "read_in_url": "",
+     "organisation": "PIPS", "accessed": "", "licence": "not stated", "source_type": "other",
+     "confidence": "high"},
+    {"source_id": "b_copy", "publisher": "PIPS", "publisher_kind": "counter or research institute",
+     "title": "Pakistan Security Report 2015", "published": "2016-01", "url": "",
+     "read_in": "Dawn", "read_in_url": "https://www.dawn.com/news/1",
+     "organisation": "PIPS", "accessed": "", "licence": "not stated", "source_type": "other",
+     "confidence": "high"},
+    {"source_id": "c_sub", "publisher": "Rediff", "publisher_kind": "newspaper or broadcaster",
+     "title": "A story", "published": "2007", "url": "http://news.rediff.com/x", "read_in": "",
+     "read_in_url": "", "organisation": "Rediff", "accessed": "", "licence": "not stated",
+     "source_type": "other", "confidence": "high"},
+]
+MINI_PUBLISHERS = [
+    {"domain": "pakpips.com", "publisher": "PIPS", "publisher_kind": "counter or research institute",
+     "acceptable": "yes", "note": ""},
+    {"domain": "dawn.com", "publisher": "Dawn", "publisher_kind": "newspaper or broadcaster",
+     "acceptable": "yes", "note": ""},
+    {"domain": "rediff.com", "publisher": "Rediff", "publisher_kind": "newspaper or broadcaster",
+     "acceptable": "yes", "note": ""},
+    {"domain": "scribd.com", "publisher": "Scribd", "publisher_kind": "mirror, aggregator or copy site",
+     "acceptable": "no", "note": "document-sharing site"},
+]
+
+
+@pytest.fixture
+def mini(tmp_path):
+    """A data folder with only sources.csv and publishers.csv (three good sources)."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    pkg = dict(PACKAGE, resources=[RESOURCES["sources"], RESOURCES["publishers"]])
+    (folder / "datapackage.json").write_text(json.dumps(pkg), encoding="utf-8")
+    columns = fields("sources")
+    for name, rows, cols in (("sources", MINI_SOURCES, columns),
+                             ("publishers", MINI_PUBLISHERS, fields("publishers"))):
+        with open(folder / f"{name}.csv", "w", newline="", encoding="utf-8") as fh:
+            w = csv.DictWriter(fh, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
+            w.writeheader()
+            w.writerows(rows)
+    return folder
+
+
+def test_mini_sources_are_valid(mini):
+    src = ckdata.sources(data_dir=mini)
+    assert list(src.source_id) == ["a_own", "b_copy", "c_sub"]
+    lines = ckdata.cite(src, data_dir=mini).splitlines()
+    assert lines[1] == ("PIPS, Pakistan Security Report 2015 (Jan 2016), read in: Dawn, "
+                        "https://www.dawn.com/news/1")
+
+
+@pytest.mark.parametrize("data_row, field, value, why", [
+    (2, "read_in_url", "https://www.example-blog.net/copy", "example-blog.net is not listed in "
+                                                            "data/publishers.csv"),
+    (1, "url", "https://de.scribd.com/document/1", "scribd.com is not an acceptable place"),
+    (3, "publisher", "", "is missing"),
+    (1, "url", "", "read_in_url are both empty"),
+    (2, "read_in_url", "", "read_in_url are both empty"),
+    (2, "read_in", "", "name the outlet"),
+    (2, "publisher_kind", "blog", "not one of the allowed values"),
+    (1, "url", "pakpips.com/r", "not a web address"),
+])
+def test_bad_source_of_record_names_file_row_and_field(mini, data_row, field, value, why):
+    set_cell(mini / "sources.csv", data_row, field, value)
+    if why == "read_in_url are both empty":
+        for other in ("url", "read_in_url"):
+            set_cell(mini / "sources.csv", data_row, other, "")
+        field = "url"
+    with pytest.raises(DataError) as err:
+        ckdata.sources(data_dir=mini)
+    e = err.value
+    assert (e.file, e.row, e.field) == ("data/sources.csv", data_row + 1, field), str(e)
+    assert str(e).startswith(f'data/sources.csv, row {data_row + 1}, field "{field}": ')
+    assert why in str(e)
+
+
+def test_bad_publishers_row_names_file_row_and_field(mini):
+    set_cell(mini / "publishers.csv", 2, "acceptable", "maybe")
+    with pytest.raises(DataError) as err:
+        ckdata.sources(data_dir=mini)
+    assert (err.value.file, err.value.row, err.value.field) == ("data/publishers.csv", 3,
+                                                                "acceptable")
+
+
+def test_a_subdomain_row_overrides_its_parent(mini):
+    with open(mini / "publishers.csv", "a", encoding="utf-8") as fh:
+        fh.write("news.rediff.com,Rediff forum copy,\"blog, forum or social media\",no,test\n")
+    with pytest.raises(DataError) as err:
+        ckdata.sources(data_dir=mini)
+    assert (err.value.row, err.value.field) == (4, "url")
 
 
 # ------------------------------------------------------------------ domain checks
@@ -307,9 +565,10 @@ def test_arguments_say_where_the_speaker_and_the_course_differ(frames):
 
 def test_readme_documents_every_dataset():
     text = (DATA / "README.md").read_text(encoding="utf-8")
-    for name in [*DATASETS, "sources"]:
+    for name in [*DATASETS, "sources", "publishers"]:
         assert f"`{name}`" in text, name
-    for phrase in ["27,026", "27,044", "appropriations", "placeholder", "licence"]:
+    for phrase in ["27,026", "27,044", "appropriations", "placeholder", "licence",
+                   "publisher of record", "read_in_url", "acceptable"]:
         assert phrase in text
 
 
@@ -368,11 +627,59 @@ def test_cite_filtered_frame_cites_only_its_rows(frames):
     pips = a[a.counter == "PIPS"]
     lines = ckdata.cite(pips, data_dir=DATA).splitlines()
     assert len(lines) == pips.source_id.nunique()
-    src = frames["sources"].set_index("source_id")
-    for sid in pips.source_id.unique():
-        assert any(src.loc[sid, "url"] in line for line in lines)
-    pips_urls = set(src.loc[list(pips.source_id.unique()), "url"])
-    assert all(line.rsplit(" ", 1)[-1] in pips_urls for line in lines)
+    src = frames["sources"].set_index("source_id").loc[list(pips.source_id.unique())]
+    for (sid, row), line in zip(src.iterrows(), lines):
+        assert line.startswith(row["publisher"]) or line.startswith(row["title"]), sid
+        for link in row[["url", "read_in_url"]].dropna():
+            assert link in line, sid
+
+
+CITE_ROW = {"publisher": "PIPS", "title": "Pakistan Security Report 2014", "published": "2015-01",
+            "url": "https://www.pakpips.com/psr2014", "read_in": "Dawn",
+            "read_in_url": "https://www.dawn.com/news/1"}
+
+
+@pytest.mark.parametrize("drop, expected", [
+    ((), "PIPS, Pakistan Security Report 2014 (Jan 2015). https://www.pakpips.com/psr2014"
+         " — read in: Dawn, https://www.dawn.com/news/1"),
+    (("read_in", "read_in_url"),
+     "PIPS, Pakistan Security Report 2014 (Jan 2015). https://www.pakpips.com/psr2014"),
+    (("url",), "PIPS, Pakistan Security Report 2014 (Jan 2015), read in: Dawn, "
+               "https://www.dawn.com/news/1"),
+])
+def test_cite_names_publisher_then_link_then_copy(drop, expected):
+    row = {k: ("" if k in drop else v) for k, v in CITE_ROW.items()}
+    assert ckdata.cite_source(row) == expected
+    assert ckdata.cite_source(pd.Series(row).replace("", pd.NA)) == expected
+
+
+def test_cite_dates_read_naturally():
+    row = dict(CITE_ROW, published="2021-06-20", read_in="", read_in_url="")
+    assert "(20 Jun 2021)" in ckdata.cite_source(row)
+    assert "(2015)" in ckdata.cite_source(dict(row, published="2015"))
+    assert "(2014)" not in ckdata.cite_source(dict(row, published="2014")), "year said twice"
+
+
+def test_quiz_citation_follows_the_same_order(tmp_path, monkeypatch):
+    from coursekit import quiz_sources  # the quiz package may move it; the format stays
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "datapackage.json").write_text("{}")
+    with open(tmp_path / "data" / "sources.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=["source_id", *CITE_ROW])
+        w.writeheader()
+        w.writerow({"source_id": "both", **CITE_ROW})
+        w.writerow({"source_id": "copy", **dict(CITE_ROW, url="")})
+        w.writerow({"source_id": "own", **dict(CITE_ROW, read_in="", read_in_url="")})
+    monkeypatch.setenv("COURSEKIT_ROOT", str(tmp_path))
+    joined = {sid: " ".join(quiz_sources.citation(sid)) for sid in ("both", "copy", "own")}
+    assert joined["both"] == ("PIPS, “Pakistan Security Report 2014” (2015-01). "
+                              "https://www.pakpips.com/psr2014 — read in: Dawn, "
+                              "https://www.dawn.com/news/1")
+    assert joined["copy"] == ("PIPS, “Pakistan Security Report 2014” (2015-01), read in: Dawn, "
+                              "https://www.dawn.com/news/1")
+    assert joined["own"] == ("PIPS, “Pakistan Security Report 2014” (2015-01) "
+                             "https://www.pakpips.com/psr2014")
 
 
 def test_cite_rejects_what_it_cannot_cite():
@@ -388,7 +695,7 @@ def broken(tmp_path):
     """A copy of data/ in tmp_path (datapackage, sources and the attacks/events tables)."""
     folder = tmp_path / "data"
     folder.mkdir()
-    for name in ["datapackage.json", "sources.csv", "attacks.csv", "events.csv"]:
+    for name in ["datapackage.json", "sources.csv", "publishers.csv", "attacks.csv", "events.csv"]:
         shutil.copy(DATA / name, folder / name)
     return folder
 
@@ -456,7 +763,7 @@ def test_message_for_a_non_number_reads_naturally(broken):
 def test_bad_boolean(tmp_path):
     folder = tmp_path / "data"
     folder.mkdir()
-    for name in ["datapackage.json", "sources.csv", "refugees.csv"]:
+    for name in ["datapackage.json", "sources.csv", "publishers.csv", "refugees.csv"]:
         shutil.copy(DATA / name, folder / name)
     set_cell(folder / "refugees.csv", 2, "placeholder", "yes")
     with pytest.raises(DataError) as err:
@@ -518,11 +825,11 @@ def test_dangling_source_in_another_table(broken):
 
 
 def test_broken_sources_table_is_reported(broken):
-    set_cell(broken / "sources.csv", 3, "source_type", "podcast")
+    set_cell(broken / "sources.csv", 3, "publisher_kind", "podcast")
     with pytest.raises(DataError) as err:
         ckdata.load("events", data_dir=broken)
     e = err.value
-    assert (e.file, e.row, e.field) == ("data/sources.csv", 4, "source_type")
+    assert (e.file, e.row, e.field) == ("data/sources.csv", 4, "publisher_kind")
 
 
 def test_cache_notices_edits(broken):

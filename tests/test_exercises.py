@@ -70,7 +70,7 @@ def test_metadata_points_and_hidden_tests(assignment):
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    from coursekit.grading import Limits, grade
+    from coursekit.grading.grade import Limits, grade
 
     course = tmp_path_factory.mktemp("exercises") / "course"
     shutil.copytree(EXERCISES, course / "exercises")
@@ -155,7 +155,7 @@ def test_release_has_no_solutions_or_hidden_tests(graded, assignment):
 
 @pytest.mark.slow
 def test_feedback_hides_hidden_tests(graded):
-    from coursekit.grading_report import report
+    from coursekit.grading.report import report
 
     course, _ = graded
     for assignment in ASSIGNMENTS:

@@ -38,7 +38,7 @@ def scores(course: Path) -> dict[str, tuple[float, float, float, float]]:
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
-    from coursekit.grading import Limits, grade
+    from coursekit.grading.grade import Limits, grade
 
     root = tmp_path_factory.mktemp("grading")
     course = make_course(root / "course")
@@ -140,7 +140,7 @@ def test_gradebook_works_with_nbgrader_export(batch, tmp_path):
 
 
 def test_report_csv_feedback_without_hidden_tests_and_histogram(batch):
-    from coursekit.grading_report import report
+    from coursekit.grading.report import report
 
     course = batch["course"]
     out = report(course, ASSIGNMENT)
@@ -163,7 +163,7 @@ def test_report_csv_feedback_without_hidden_tests_and_histogram(batch):
 
 
 def test_leak_detector_catches_hidden_source(tmp_path):
-    from coursekit.grading_report import ReportError, check_no_hidden_tests
+    from coursekit.grading.report import ReportError, check_no_hidden_tests
 
     page = tmp_path / "f.html"
     page.write_text("<pre>assert answer == 42, &#x27;x&#x27;</pre>")
@@ -173,7 +173,7 @@ def test_leak_detector_catches_hidden_source(tmp_path):
 
 
 def test_tamper_check_ignores_hidden_tests_and_whitespace():
-    from coursekit.grading_checks import normalise
+    from coursekit.grading.checks import normalise
 
     source = "x = 1\n### BEGIN HIDDEN TESTS\nassert x\n### END HIDDEN TESTS\n"
     assert normalise(source) == normalise("x = 1   \n\n")

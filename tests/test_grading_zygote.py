@@ -11,7 +11,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from coursekit.grading_worker import (kernel_env, start_zygote, stop_zygote, wait_zygote,
+from coursekit.grading.worker import (kernel_env, start_zygote, stop_zygote, wait_zygote,
                                       write_kernelspec)
 
 pytestmark = [

@@ -15,10 +15,10 @@ import yaml
 from ipywidgets.widgets.widget_description import DescriptionWidget
 from nbclient import NotebookClient
 
-from coursekit import quiz_strings
+from coursekit.quiz import strings as quiz_strings
 from coursekit.quiz import (BankError, Quiz, load_bank, load_key, quiz, saved_answers,
                             score_answers, score_saved)
-from coursekit.quiz_sources import citation
+from coursekit.quiz.sources import citation
 
 REPO = Path(__file__).resolve().parents[1]
 BANKS = sorted((REPO / "notebooks" / "quizzes").glob("*.yaml"))
@@ -494,7 +494,7 @@ def test_check_sources_and_citations(tmp_path, monkeypatch, bank_file):
 def test_every_ui_string_used_exists():
     catalogue = quiz_strings.strings("en")
     used = set()
-    for module in (REPO / "coursekit").glob("quiz*.py"):
+    for module in (REPO / "coursekit" / "quiz").glob("*.py"):
         used |= set(re.findall(r"\bt\(\s*[\"']([a-z_]+)[\"']", module.read_text()))
     assert used and not used - set(catalogue)
 

@@ -8,7 +8,7 @@ JUPYTER_PATH), so every notebook nbgrader executes runs under:
 - an output limit from ``COURSEKIT_GRADE_OUTPUT_LIMIT`` (characters written to stdout/stderr over
   the whole notebook) — after it, output is dropped with one notice on stdout.
 
-Run as ``python -m coursekit.grading_kernel -f CONNECTION_FILE``.
+Run as ``python -m coursekit.grading.kernel -f CONNECTION_FILE``.
 """
 from __future__ import annotations
 

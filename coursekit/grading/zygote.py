@@ -5,7 +5,7 @@ ipykernel, IPython, pandas, numpy and matplotlib — more than nbgrader spends g
 notebook. Each grading worker therefore starts one zygote server that imports these modules
 once, then forks a kernel per request (~50 ms).
 
-Protocol (UNIX socket, one connection per kernel): the launcher (``coursekit.grading_launcher``,
+Protocol (UNIX socket, one connection per kernel): the launcher (``coursekit.grading.launcher``,
 the process jupyter_client manages) sends one JSON line ``{"argv", "cwd", "env"}`` with its
 stdin/stdout/stderr attached (SCM_RIGHTS); the server forks and replies ``{"pid": N}``. The
 child keeps the connection: when it reads EOF (the launcher died, even by SIGKILL) the kernel
@@ -15,7 +15,7 @@ The zygote never runs student code and creates no thread, ZMQ context or event l
 forking, so each kernel starts with the same module state as a fresh one. It exits when its
 stdin (a pipe from the worker) closes.
 
-Run as ``python -m coursekit.grading_zygote SOCKET_PATH``; prints ``ready`` once listening.
+Run as ``python -m coursekit.grading.zygote SOCKET_PATH``; prints ``ready`` once listening.
 """
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ def prewarm() -> None:
 
     import coursekit.checks  # noqa: F401
     import coursekit.data  # noqa: F401
-    from coursekit import grading_kernel  # noqa: F401
+    from coursekit.grading import kernel  # noqa: F401
 
     for name in FRESH_IN_KERNEL:
         sys.modules.pop(name, None)
@@ -117,13 +117,13 @@ def run_kernel(conn: socket.socket, request: dict, fds: list[int]) -> None:
         os.environ.update(request["env"])
         os.chdir(request["cwd"])
         sys.path[0] = request["cwd"]  # as for `python -m`: the kernel's folder comes first
-        from coursekit import grading_kernel
+        from coursekit.grading import kernel
 
-        sys.argv = [grading_kernel.__file__, *request["argv"]]
+        sys.argv = [kernel.__file__, *request["argv"]]
         conn.sendall(json.dumps({"pid": os.getpid()}).encode() + b"\n")
         _watch_launcher(conn)
         _fresh_module_state()
-        grading_kernel.main()
+        kernel.main()
         code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)

@@ -16,13 +16,13 @@ from typing import Any
 
 import yaml
 
-from .fastimport import import_jsonschema
+from ..fastimport import import_jsonschema
 
 # libyaml's C parser when present (about 10x faster than the pure-Python one), same safe rules
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 TYPES = ("single", "multiple", "truefalse", "numeric", "order", "categorize", "text")
-SCHEMA_PATH = Path(__file__).with_name("quiz_schema.json")
+SCHEMA_PATH = Path(__file__).with_name("schema.json")
 
 
 class BankError(ValueError):
@@ -413,7 +413,7 @@ def _build_text(q, raw, *, needs_key, where, key_only):
 
 def check_source_ids(bank: Bank) -> None:
     """Raise BankError naming the first question citing a source_id not in data/sources.csv."""
-    from coursekit.quiz_sources import known_source_ids, sources_file
+    from coursekit.quiz.sources import known_source_ids, sources_file
 
     known = known_source_ids()
     for q in bank.questions.values():

@@ -39,13 +39,22 @@ def known_source_ids() -> set[str]:
 
 
 def citation(source_id: str) -> tuple[str, str]:
-    """Return (text, url) for a source id; (raw id, "") when it is unknown."""
+    """Return (text, url) for a source id; (raw id, "") when it is unknown.
+
+    The publisher of record comes first; when the figure was read in a copy, the text ends with
+    the publisher's own link (if any) and "read in: <outlet>," and the url is the copy's, so that
+    text + " " + url reads "Publisher, “Title” (date). <link> — read in: Dawn, <copy>".
+    """
     row = sources_table().get(source_id)
     if not row:
         return source_id, ""
-    parts = [row.get("organisation", "").strip(), f"“{row.get('title', '').strip()}”"
-             if row.get("title", "").strip() else ""]
+    get = lambda key: (row.get(key) or "").strip()  # noqa: E731
+    publisher = get("publisher") or get("organisation")
+    parts = [publisher, f"“{get('title')}”" if get("title") else ""]
     text = ", ".join(p for p in parts if p) or source_id
-    if row.get("published", "").strip():
-        text += f" ({row['published'].strip()})"
-    return text, row.get("url", "").strip()
+    if get("published"):
+        text += f" ({get('published')})"
+    if not get("read_in_url"):
+        return text, get("url")
+    read = f"read in: {get('read_in') or 'a copy'},"
+    return (f"{text}. {get('url')} — {read}" if get("url") else f"{text}, {read}"), get("read_in_url")

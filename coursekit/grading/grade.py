@@ -9,49 +9,30 @@ work as usual.
 """
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import os
 import shutil
 import sys
 import tempfile
 import time
-import warnings
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 from pathlib import Path
 
-from .fastimport import import_jsonschema
+from ..fastimport import import_jsonschema
 
 import_jsonschema()  # before nbformat (grading_checks) imports it
 
-from . import grading_checks as checks  # noqa: E402
-from .grading_db import merge_submissions, zero_autograded  # noqa: E402
-from .grading_worker import (kernel_env, load_config, make_api, prewarm_enabled,  # noqa: E402
+from . import checks  # noqa: E402
+from .gradebook import merge_submissions, zero_autograded  # noqa: E402
+from .nbgrader_env import (GradingUsageError, gradebook_path, make_api_for,  # noqa: E402
+                           nbgrader_path_env, quiet_nbgrader)
+from .worker import (kernel_env, load_config, make_api, prewarm_enabled,  # noqa: E402
                              worker_main, write_kernelspec)
 
 DEFAULT_TIMEOUT = 60
 DEFAULT_MEMORY_MB = 2048
 DEFAULT_OUTPUT_LIMIT = 1_000_000
-
-
-@contextlib.contextmanager
-def quiet_nbgrader():
-    """nbgrader's own SQLAlchemy warnings are not ours to fix; keep them off the console."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        yield
-
-
-def nbgrader_path_env() -> None:
-    """nbgrader runs the `alembic` executable when it creates a gradebook: put ours on PATH."""
-    bindir = str(Path(sys.executable).parent)
-    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = os.pathsep.join([bindir, os.environ.get("PATH", "")])
-
-
-class GradingUsageError(Exception):
-    """The command cannot run at all (no such course, assignment not generated, …)."""
 
 
 @dataclass
@@ -77,20 +58,6 @@ class Limits:
     @property
     def wall(self) -> float:
         return self.wall_limit if self.wall_limit else 4 * self.timeout + 30
-
-
-def gradebook_path(course_dir: Path) -> Path:
-    from nbgrader.coursedir import CourseDirectory
-
-    url = CourseDirectory(config=load_config(course_dir)).db_url
-    if not url.startswith("sqlite:///"):
-        raise GradingUsageError(f"parallel grading needs an SQLite gradebook; got {url}")
-    return Path(url[len("sqlite:///"):])
-
-
-def make_api_for(course_dir: Path):
-    """An NbGraderAPI on the course gradebook, configured from nbgrader_config.py."""
-    return make_api(load_config(course_dir, gradebook_path(course_dir)))
 
 
 def submitted_students(course_dir: Path, assignment: str, only: list[str] | None) -> list[str]:
@@ -327,7 +294,7 @@ def grade(course_dir: Path, assignment: str, *, workers: int | None = None,
             submission = gb.find_submission(assignment, student)
             results.append(StudentResult(student, status, "; ".join(reasons),
                                          submission.score, submission.max_score))
-    from .grading_report import save_statuses
+    from .report import save_statuses
 
     save_statuses(course_dir, assignment, results)
     for result in results:

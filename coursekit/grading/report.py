@@ -12,7 +12,7 @@ import json
 import re
 from pathlib import Path
 
-from .grading_checks import HIDDEN
+from .checks import HIDDEN
 
 STATUS_FILE = "status.json"
 
@@ -90,7 +90,7 @@ def histogram(rows: list[dict], assignment: str, path: Path) -> str:
 def report(course_dir: Path, assignment: str, out: Path | None = None) -> Path:
     from nbgrader.api import Gradebook, MissingEntry
 
-    from .grading import gradebook_path, make_api_for, nbgrader_path_env, quiet_nbgrader
+    from .nbgrader_env import gradebook_path, make_api_for, nbgrader_path_env, quiet_nbgrader
 
     nbgrader_path_env()
     course_dir = Path(course_dir).resolve()

@@ -1,17 +1,4 @@
-"""Restart-proof, gradable quizzes from question banks (format and API: docs/quiz_banks.md).
-
-In a lesson::
-
-    from coursekit.quiz import quiz
-    quiz("01_the_article")
-
-Every check is saved to ``<answers_dir>/<bank_id>.answers.json`` (default: the notebook's folder),
-so re-running the cell or restarting the kernel restores answers and feedback, and nbgrader can
-grade them with :func:`saved_answers`, :func:`score_saved` and :func:`score_answers`.
-
-Modules: quiz_bank (load + validate), quiz_scoring (pure scoring), quiz_store (answers file),
-quiz_widgets (UI), quiz_strings (UI text catalogue), quiz_sources (citations).
-"""
+"""The quiz a lesson shows and the functions graders call: ``quiz()``, ``saved_answers()``, …"""
 from __future__ import annotations
 
 import html
@@ -20,10 +7,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from coursekit.quiz_bank import Bank, BankError, load_bank, parse_yaml
-from coursekit.quiz_scoring import answer_fits, require_key, score, score_answers
-from coursekit.quiz_store import AnswerStore, read_answers
-from coursekit.quiz_strings import md, number, t
+from coursekit.quiz.bank import Bank, BankError, load_bank, parse_yaml
+from coursekit.quiz.scoring import answer_fits, require_key, score, score_answers
+from coursekit.quiz.store import AnswerStore, read_answers
+from coursekit.quiz.strings import md, number, t
 
 __all__ = ["quiz", "Quiz", "BankError", "load_bank", "load_key", "saved_answers", "score_saved",
            "score_answers", "noninteractive"]
@@ -63,7 +50,7 @@ class Quiz:
     def _build_widgets(self) -> None:
         import ipywidgets as W
 
-        from coursekit.quiz_widgets import QuestionView
+        from coursekit.quiz.widgets import QuestionView
 
         total = len(self.bank.questions)
         for index, q in enumerate(self.bank.questions.values(), start=1):
@@ -218,7 +205,7 @@ def score_saved(bank: str | Path | Bank, answers_dir: str | Path | None = None,
 
 def load_key(source: str | Path | dict) -> dict:
     """A grading key from a dict, a key YAML file, or a practice bank (id or path)."""
-    from coursekit.quiz_bank import key_from_dict
+    from coursekit.quiz.bank import key_from_dict
 
     if isinstance(source, dict):
         return key_from_dict(source)
@@ -244,7 +231,3 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"OK {bank.path}: {len(bank.questions)} questions, mode {bank.mode}")
     return status
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())

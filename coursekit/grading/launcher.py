@@ -6,9 +6,9 @@ the kernel does. If this process is killed (SIGKILL after a shutdown timeout, or
 killed on the wall-clock limit), the kernel sees its connection close and exits too.
 
 Without a zygote (``COURSEKIT_GRADE_ZYGOTE`` unset, socket missing, fork failed) it execs
-``coursekit.grading_kernel`` — the ordinary, slower start — so grading works either way.
+``coursekit.grading.kernel`` — the ordinary, slower start — so grading works either way.
 
-Run as ``python -m coursekit.grading_launcher -f CONNECTION_FILE``.
+Run as ``python -m coursekit.grading.launcher -f CONNECTION_FILE``.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ RELAYED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 def fallback() -> None:
     """Start the kernel the ordinary way, in this process."""
-    os.execv(sys.executable, [sys.executable, "-m", "coursekit.grading_kernel", *sys.argv[1:]])
+    os.execv(sys.executable, [sys.executable, "-m", "coursekit.grading.kernel", *sys.argv[1:]])
 
 
 def request_kernel(path: str) -> tuple[socket.socket, int]:

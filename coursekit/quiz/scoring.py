@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from coursekit.quiz_bank import Bank, BankError, Question, key_from_dict
+from coursekit.quiz.bank import Bank, BankError, Question, key_from_dict
 
 EPSILON = 1e-9
 

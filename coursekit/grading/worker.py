@@ -2,8 +2,8 @@
 
 Each worker has its own copy of the gradebook (SQLite does not like concurrent writers); the
 parent merges the copies into the course gradebook afterwards. Kernels start through
-``coursekit.grading_kernel`` (memory and output limits) via a private ``python3`` kernelspec;
-with ``prewarm`` each worker also runs a zygote (``coursekit.grading_zygote``) and the spec's
+``coursekit.grading.kernel`` (memory and output limits) via a private ``python3`` kernelspec;
+with ``prewarm`` each worker also runs a zygote (``coursekit.grading.zygote``) and the spec's
 launcher forks kernels from it instead of starting a new interpreter each time.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from .fastimport import import_jsonschema
+from ..fastimport import import_jsonschema
 
 
 def load_config(course_dir: Path, db_path: Path | None = None, timeout: int | None = None):
@@ -69,12 +69,12 @@ def make_api(config):
 def write_kernelspec(folder: Path, prewarm: bool = False) -> Path:
     """A JUPYTER_PATH folder whose ``python3`` kernel is the limited grading kernel.
 
-    With ``prewarm`` the spec runs ``coursekit.grading_launcher``, which forks the kernel from
-    the worker's zygote (and falls back to ``coursekit.grading_kernel`` without one).
+    With ``prewarm`` the spec runs ``coursekit.grading.launcher``, which forks the kernel from
+    the worker's zygote (and falls back to ``coursekit.grading.kernel`` without one).
     """
     spec_dir = folder / "kernels" / "python3"
     spec_dir.mkdir(parents=True, exist_ok=True)
-    module = "coursekit.grading_launcher" if prewarm else "coursekit.grading_kernel"
+    module = "coursekit.grading.launcher" if prewarm else "coursekit.grading.kernel"
     spec = {
         "argv": [sys.executable, "-m", module, "-f", "{connection_file}"],
         "display_name": "Python 3 (grading limits)",
@@ -109,7 +109,7 @@ def start_zygote(socket_path: Path) -> subprocess.Popen | None:
     """Start this worker's zygote (it exits when our end of its stdin closes)."""
     if len(str(socket_path).encode()) > 100:  # AF_UNIX path limit: grade without it
         return None
-    return subprocess.Popen([sys.executable, "-m", "coursekit.grading_zygote", str(socket_path)],
+    return subprocess.Popen([sys.executable, "-m", "coursekit.grading.zygote", str(socket_path)],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 
 

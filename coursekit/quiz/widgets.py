@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import ipywidgets as W
 
-from coursekit.quiz_bank import Question
-from coursekit.quiz_scoring import Outcome, answer_fits, parse_number, score
-from coursekit.quiz_sources import citation
-from coursekit.quiz_strings import md, number, plain, t
-from coursekit.quiz_store import now_iso
+from coursekit.quiz.bank import Question
+from coursekit.quiz.scoring import Outcome, answer_fits, parse_number, score
+from coursekit.quiz.sources import citation
+from coursekit.quiz.strings import md, number, plain, t
+from coursekit.quiz.store import now_iso
 
 if TYPE_CHECKING:  # pragma: no cover
-    from coursekit.quiz_store import AnswerStore
+    from coursekit.quiz.store import AnswerStore
 
 # Dark text colours with contrast >= 7:1 on white; each verdict also has a symbol and a word.
 COLOURS = {"correct": "#1b5e20", "incorrect": "#b71c1c", "partial": "#7a4100", "neutral": "#0d47a1"}
