@@ -233,7 +233,8 @@ def test_05_drone_peak_year_and_counters():
     totals = drones[(drones["row_kind"] == "total") & drones["counter"].isin(["BIJ", "New America"])]
     strikes = totals.set_index("counter")["strikes"]
     prompt = question("05_us_record", "drone-counters").prompt
-    assert f"**{strikes['BIJ']}**" in prompt and f"**{strikes['New America']}**" in prompt, prompt
+    assert f"**{strikes['BIJ']}**" in prompt, prompt
+    assert strikes["New America"] < strikes["BIJ"] and "counts fewer" in prompt, prompt  # NA total is graded low
 
 
 def test_05_troop_cap_was_not_a_count():
