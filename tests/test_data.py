@@ -87,7 +87,8 @@ def test_required_leading_columns_are_in_spec_order():
                          "deaths_high civilians_low civilians_high confidence source_id note",
         "us_troops": "date date_precision troops measure confidence source_id note",
         "timeline": "date date_precision event actors category source_id note",
-        "arguments": "id side school argument who confidence source_id note",
+        "arguments": "id course_use school argument who year speaker_position course_use_note "
+                     "confidence source_id note",
         "sources": "source_id publisher publisher_kind title published url read_in read_in_url",
     }
     for name, cols in spec.items():
@@ -535,16 +536,31 @@ def test_returns_running_totals_have_an_end_date(frames):
     assert not rt.empty and rt.period_end.notna().all()
 
 
-def test_arguments_are_r1_to_r16_and_e1_to_e14(frames):
+def test_arguments_are_numbered_by_the_side_the_course_files_them_under(frames):
     a = frames["arguments"]
-    expected = [f"R{i}" for i in range(1, 17)] + [f"E{i}" for i in range(1, 15)]
+    expected = [f"R{i}" for i in range(1, 21)] + [f"E{i}" for i in range(1, 19)]
     assert list(a["id"]) == expected
-    assert a["side"].value_counts().to_dict() == {"restraint": 16, "engagement": 14}
-    assert (a["side"] == a["id"].str[0].map({"R": "restraint", "E": "engagement"})).all()
+    assert a["course_use"].value_counts().to_dict() == {"restraint": 20, "engagement": 18}
+    assert (a["course_use"] == a["id"].str[0].map({"R": "restraint", "E": "engagement"})).all()
     assert a["argument"].str.len().between(40, 400).all()
     assert a["school"].notna().sum() >= 20, "most arguments should have a school"
-    described = RESOURCES["arguments"]["schema"]["fields"][2]["description"]
-    assert "course's classification" in described
+    described = {f["name"]: f["description"] for f in RESOURCES["arguments"]["schema"]["fields"]}
+    assert "course's classification" in described["school"]
+    assert "not necessarily the speaker's own position" in described["course_use"]
+
+
+def test_arguments_say_where_the_speaker_and_the_course_differ(frames):
+    """R8 (Mullen, McKenzie) and R12 (McKenzie, Seth Jones) argued for more pressure or capability,
+    not restraint: the row must say so, and every filing that differs from the speaker has a note."""
+    a = frames["arguments"].set_index("id")
+    assert a["speaker_position"].notna().all()
+    for rid in ("R8", "R12"):
+        assert a.loc[rid, "course_use"] == "restraint"
+        assert pd.notna(a.loc[rid, "course_use_note"]), rid
+        assert "not" in a.loc[rid, "course_use_note"] and "restraint" in a.loc[rid, "course_use_note"], rid
+    assert "pressure" in a.loc["R8", "speaker_position"]
+    assert a["course_use_note"].notna().sum() >= 10
+    assert "prepared to help" not in " ".join(a["argument"]), "no source has the words 'prepared to help'"
 
 
 def test_readme_documents_every_dataset():

@@ -11,6 +11,7 @@ not checked here.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -235,32 +236,93 @@ def test_04_wave_verdict_is_the_registers():
     assert key_text == verdict, f"04_refugees.yaml wave-verdict: key {key_text!r}, register {verdict!r}"
 
 
-# ------------------------------------------------------------------ 04 the US role
-def test_04_aid_grand_total():
+# ------------------------------------------------------------------ 05 the US record
+@pytest.fixture(scope="module")
+def crs_aid():  # lesson 5: CRS appropriations, and the newest edition of each year and part
     aid = load("us_aid")
     crs = aid[aid["crs_edition"].notna() & (aid["measure"] == "appropriation")]
-    printed = crs[crs["period_label"] == "FY2002-FY2018 total"]
-    total = one(printed[printed["category"] == "grand_total"], "the FY2002-18 grand total")
-    assert_numeric("04_us_role", "aid-grand-total", total["usd_millions"] / 1000)
+    crs = crs.assign(edition=pd.to_datetime(crs["crs_edition"].str.removeprefix("CRS "), format="%b %d, %Y"))
+    parts = ["security_related_total", "economic_related_total", "csf_reimbursements"]
+    yearly = (crs[(crs["row_kind"] == "annual") & ~crs["estimate"] & crs["category"].isin(parts)]
+              .sort_values("edition").drop_duplicates(["fiscal_year_start", "category"], keep="last"))
+    by_year = yearly.pivot(index="fiscal_year_start", columns="category", values="usd_millions")[parts]
+    block = crs[crs["period_label"] == "FY2002-FY2007 (aggregate)"].set_index("category")["usd_millions"]
+    printed = crs[crs["period_label"] == "FY2002-FY2018 total"].set_index("category")["usd_millions"]
+    return {"by_year": by_year, "bars": block[parts].sum() + by_year.sum().sum(), "printed": printed}
 
 
-def test_04_drone_peak_year_and_counters():
+def test_05_aid_grand_total_is_the_printed_one_and_the_bars_differ(crs_aid):
+    """Key = the printed CRS grand total; the explanation gives the (smaller) sum of the chart's bars."""
+    printed_bn = crs_aid["printed"]["grand_total"] / 1000
+    bars_bn = crs_aid["bars"] / 1000
+    assert_numeric("05_us_record", "aid-grand-total", printed_bn)
+    q = question("05_us_record", "aid-grand-total")
+    assert f"${bars_bn:.1f} billion" in q.explanation, (bars_bn, q.explanation)
+    assert f"${crs_aid['printed']['csf_reimbursements']:,.0f} million" in " ".join(q.explanation.split())
+    assert abs(printed_bn - bars_bn) >= 0.5, "the printed total and the bars should differ (CRS revisions)"
+
+
+def test_05_aid_did_not_fall_every_year_after_fy2011(crs_aid):
+    total = crs_aid["by_year"].sum(axis=1)
+    after = total.loc[2011:2018]
+    fell_every_year = bool((after.diff().dropna() < 0).all())
+    assert_key("05_us_record", "aid-after-fy2011", fell_every_year)
+    expl = " ".join(question("05_us_record", "aid-after-fy2011").explanation.split())
+    assert f"${total[2013]:,.0f} million in FY2013" in expl and f"${total[2014]:,.0f} million in FY2014" in expl, expl
+
+
+def test_05_drone_peak_year_and_counters():
     drones = load("drone_strikes")
     bij = drones[(drones["counter"] == "BIJ") & (drones["row_kind"] == "annual")]
-    assert_numeric("04_us_role", "drone-peak-year", bij.loc[bij["strikes"].idxmax(), "period_start"])
+    assert_numeric("05_us_record", "drone-peak-year", bij.loc[bij["strikes"].idxmax(), "period_start"])
     totals = drones[(drones["row_kind"] == "total") & drones["counter"].isin(["BIJ", "New America"])]
     strikes = totals.set_index("counter")["strikes"]
-    prompt = question("04_us_role", "drone-counters").prompt
-    assert f"**{strikes['BIJ']}**" in prompt and f"**{strikes['New America']}**" in prompt, prompt
+    prompt = question("05_us_record", "drone-counters").prompt
+    assert f"**{strikes['BIJ']}**" in prompt, prompt
+    assert strikes["New America"] < strikes["BIJ"] and "counts fewer" in prompt, prompt  # NA total is graded low
 
 
-def test_04_troop_cap_was_not_a_count():
+def test_05_troop_cap_was_not_a_count():
     troops = load("us_troops")
     y2017 = troops[troops["date"].dt.year == 2017]
     caps = set(y2017.loc[y2017["measure"] == "cap", "troops"])
     counts = y2017.loc[y2017["measure"] == "count", "troops"]
     assert 8400 in caps and (counts > 8400).any()
-    assert_key("04_us_role", "troop-cap", False)
+    assert_key("05_us_record", "troop-cap", False)
+
+
+# ------------------------------------------------------------------ 06 the US arguments
+@pytest.fixture(scope="module")
+def register():  # the claims register (data/claims.csv): one verdict per claim
+    return load("claims").set_index("claim_id")
+
+
+def test_06_absence_of_attacks_key_is_the_register_verdict(register):
+    q = question("06_us_arguments", "absence-of-attacks")
+    key_text = next(o.text for o in q.options if o.id == q.answer)
+    assert key_text == register.loc["seed-neutral-unless-attacked", "verdict"], key_text
+    assert register.loc["seed-neutral-unless-attacked", "quote"] in " ".join(q.prompt.split())
+
+
+def test_06_explanations_quote_the_register_verdicts(register):
+    un = " ".join(question("06_us_arguments", "un-monitoring-team").explanation.split())
+    assert f'allegation "{register.loc["seed-havens", "verdict"]}"' in un, un
+    assert f'denial "{register.loc["taliban-denial", "verdict"]}"' in un, un
+    me = " ".join(question("06_us_arguments", "middle-east-charitable").explanation.split())
+    assert f'"{register.loc["seed-middle-east", "verdict"]}"' in me, me
+
+
+def test_06_state_department_is_quoted_exactly(register):
+    """Ned Price, 19 Dec 2022: "We stand ready to assist" (never "prepared to help")."""
+    said = register.loc["state-dept-ready", "quote"]
+    q = question("06_us_arguments", "state-dept-consistent")
+    for text in (q.prompt, q.explanation):
+        for quoted in re.findall(r'"(We stand[^"]*)"', " ".join(text.split())):
+            assert quoted in said, (quoted, said)
+    e10 = load("arguments").set_index("id").loc["E10", "argument"]
+    assert said in e10, e10
+    for bank in ("05_us_record", "06_us_arguments"):
+        assert "prepared to help" not in (BANKS / f"{bank}.yaml").read_text(encoding="utf-8"), bank
 
 
 # ------------------------------------------------------------------ 05 synthesis
