@@ -232,7 +232,9 @@ def _pips_national(a):
 
 USED_BY_KEYS = {
     "attacks": [
-        ("PIPS national annual totals (lesson 2, ex1, ex2)", _pips_national),
+        # lesson 2 leaves low rows out of its main series (PIPS 2016): the rows it charts
+        ("PIPS national annual totals (lesson 2, ex1, ex2)",
+         lambda a: _pips_national(a) & (a.confidence != "low")),
         ("PICSS national annual 2021-2025 (lesson 2)",
          lambda a: (a.counter == "PICSS") & (a.row_kind == "annual") & (a.region == "Pakistan")
          & a.year.between(2021, 2025)),
@@ -248,8 +250,7 @@ USED_BY_KEYS = {
     "returns": [
         ("IFRP running totals quoted by quiz 3",
          lambda r: ((r.series == "ifrp_running_total_un")
-                    & ((r.period_end == "2024-01-15")
-                       | (r.period_end == r[r.series == "ifrp_running_total_un"].period_end.max())))
+                    & ((r.period_end == "2024-01-15") | (r.period_end == "2025-04-05")))
          | ((r.series == "ifrp_running_total_government") & (r.period_end == "2024-01-23"))),
         ("UNHCR returns 2002 (lesson 3)",
          lambda r: (r.series == "unhcr_returns") & (r.row_kind == "annual") & (r.year == 2002)),
@@ -260,8 +261,8 @@ USED_BY_KEYS = {
                 & u.crs_edition.notna())],
     "drone_strikes": [
         ("BIJ annual strikes (lesson 4)", lambda d: (d.counter == "BIJ") & (d.row_kind == "annual")),
-        ("BIJ and New America totals (lesson 4)",
-         lambda d: (d.row_kind == "total") & d.counter.isin(["BIJ", "New America"])),
+        ("BIJ totals (lesson 5 keys on BIJ's count; New America's, graded low, is only shown)",
+         lambda d: (d.row_kind == "total") & (d.counter == "BIJ")),
     ],
     "us_troops": [("2017 caps and counts (lesson 4)", lambda t: t.date.dt.year == 2017)],
     "timeline": [("Kabul and the last C-17 (lesson 1)",
