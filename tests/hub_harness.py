@@ -635,10 +635,10 @@ def _arrived(name: str, ready: list, n: int, event: asyncio.Event) -> None:
         event.set()
 
 
-async def student_session(hub: Hub, site: Site, account: Account, lesson: str, t0: float,
-                          run: StudentRun, kernels_ready: asyncio.Event, ready: list):
+async def student_session(hub: Hub, account: Account, lesson: str, t0: float, run: StudentRun,
+                          kernels_ready: asyncio.Event, ready: list, password: str, n: int):
     """One student: log in, start a server, open the lesson, run it, answer, restart, check."""
-    cookie_session = await login(hub.url, account.name, site.password)
+    cookie_session = await login(hub.url, account.name, password)
     cookie_session.close()
     http = Http(hub.url, await user_token(hub, account.name))
     kernel = quiz_kernel = None
@@ -647,7 +647,7 @@ async def student_session(hub: Hub, site: Site, account: Account, lesson: str, t
         kernel = await open_kernel(http, prefix, f"safe-havens/notebooks/{lesson}.ipynb")
         await kernel.execute("1", timeout=120)
         run.seconds_to_kernel = time.monotonic() - t0
-        _arrived(account.name, ready, len(site.students), kernels_ready)
+        _arrived(account.name, ready, n, kernels_ready)
         await asyncio.wait_for(kernels_ready.wait(), SPAWN_TIMEOUT)  # the class starts together
         for code in await notebook_cells(http, prefix, f"safe-havens/notebooks/{lesson}.ipynb"):
             result = await kernel.execute(code)
@@ -662,7 +662,7 @@ async def student_session(hub: Hub, site: Site, account: Account, lesson: str, t
         run.rss_mb = user_rss_mb(account)
     except Exception as exc:  # recorded, so one student's failure does not hide the others'
         run.failure = f"{type(exc).__name__}: {exc}"
-        _arrived(account.name, ready, len(site.students), kernels_ready)
+        _arrived(account.name, ready, n, kernels_ready)
     finally:
         for k in (kernel, quiz_kernel):
             if k:
@@ -670,20 +670,25 @@ async def student_session(hub: Hub, site: Site, account: Account, lesson: str, t
         http.close()
 
 
-async def run_class(hub: Hub, site: Site, lesson: str, log=print) -> ClassRun:
+async def run_class(hub: Hub, site: Site, lesson: str, log=print,
+                    students: list[Account] | None = None, isolation: bool = True) -> ClassRun:
     """Every student at once; then isolation checks by the first student against the second."""
+    students = site.students if students is None else students
     t0 = time.monotonic()
-    runs = [StudentRun(a.name) for a in site.students]
+    runs = [StudentRun(a.name) for a in students]
     ready: list[str] = []
     kernels_ready = asyncio.Event()
-    await asyncio.gather(*(student_session(hub, site, a, lesson, t0, r, kernels_ready, ready)
-                           for a, r in zip(site.students, runs)))
+    await asyncio.gather(*(student_session(hub, a, lesson, t0, r, kernels_ready, ready,
+                                           site.password, len(students))
+                           for a, r in zip(students, runs)))
     t_kernels = max((r.seconds_to_kernel for r in runs if r.seconds_to_kernel == r.seconds_to_kernel),
                     default=float("nan"))
     total = time.monotonic() - t0
-    log(f"[hub] {len(site.students)} students: all kernels after {t_kernels:.1f} s, "
+    log(f"[hub] {len(students)} students: all kernels after {t_kernels:.1f} s, "
         f"class done after {total:.1f} s")
     report = ClassRun(runs, t_kernels, total - t_kernels, lesson)
+    if not isolation:
+        return report
     a, b = site.students[0], site.students[1]
     http = Http(hub.url, await user_token(hub, a.name))
     try:
