@@ -8,13 +8,16 @@ Needs only Python 3.10+ (standard library). Two commands, from this folder:
 
 Set-up creates a virtual environment in .venv, installs the pinned requirements.txt with uv
 (itself installed into .venv from PyPI; falls back to pip), and skips all of that next time
-unless requirements.txt has changed. Extra arguments after `test` go to pytest.
+unless requirements.txt has changed. `test` (and `setup`) also install the test suite's Node
+tools from package.json into node_modules/ (JupyterHub's proxy, axe-core) when npm is there; tests
+that need them skip with a reason where it is not. Extra arguments after `test` go to pytest.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -25,6 +28,8 @@ VENV = ROOT / ".venv"
 REQUIREMENTS = ROOT / "requirements.txt"
 STAMP = VENV / ".requirements.sha256"
 START_NOTEBOOK = "notebooks/00_start_here.ipynb"
+PACKAGE_JSON, PACKAGE_LOCK = ROOT / "package.json", ROOT / "package-lock.json"
+NODE_STAMP = ROOT / "node_modules" / ".package-lock.sha256"
 
 
 def say(message: str) -> None:
@@ -70,6 +75,28 @@ def setup() -> Path:
     return python
 
 
+def node_tools() -> None:
+    """npm packages the tests use, into this folder's node_modules/ (never global)."""
+    if not PACKAGE_JSON.exists():
+        return
+    lock = PACKAGE_LOCK if PACKAGE_LOCK.exists() else PACKAGE_JSON
+    digest = hashlib.sha256(lock.read_bytes()).hexdigest()
+    if NODE_STAMP.exists() and NODE_STAMP.read_text().strip() == digest:
+        return
+    npm = shutil.which("npm")
+    if not npm:
+        say("npm not found: the hub and accessibility tests will skip (install Node.js to run them)")
+        return
+    say("installing the test suite's Node tools (node_modules/) …")
+    verb = "ci" if PACKAGE_LOCK.exists() else "install"
+    try:
+        run(npm, verb, "--no-audit", "--no-fund", "--loglevel=error", cwd=ROOT)
+    except subprocess.CalledProcessError:
+        say("npm could not install the Node tools: the hub and accessibility tests will skip")
+        return
+    NODE_STAMP.write_text(digest)
+
+
 def venv_env() -> dict:
     """The environment with .venv's scripts first on PATH, as if it were activated (nbgrader
     calls the `alembic` script by name when it creates a gradebook)."""
@@ -107,6 +134,8 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         return 2
     python = setup()
+    if argv[0] in ("test", "setup"):
+        node_tools()
     action = commands[argv[0]]
     return 0 if action is None else action(python, argv[1:])
 
