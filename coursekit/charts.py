@@ -143,7 +143,8 @@ def show(fig=None, *, intro: str = "", x_format=None, max_rows: int = 25, table:
             frames.append(pd.Series(ys, index=[fmt(x) for x in xs], name=name))
     titles = [ax.get_title() for ax in fig.get_axes() if ax.get_title()]
     alt = " ".join(filter(None, [intro, ". ".join(titles) + ("." if titles else ""), *summaries]))
-    data = _tabulate(frames)
+    xname = next((ax.get_xlabel() for ax in fig.get_axes() if ax.get_xlabel()), "x")
+    data = _tabulate(frames, xname)
     display(_FigureWithText(fig, alt, data if table else None, max_rows))
     plt.close(fig)
     return None
@@ -268,7 +269,7 @@ def _summarise(name, xs, ys, fmt, unit_words: str) -> str:
     return text + "."
 
 
-def _tabulate(frames) -> pd.DataFrame:
+def _tabulate(frames, xname: str = "x") -> pd.DataFrame:
     if not frames:
         return pd.DataFrame()
     names = [f.name for f in frames]
@@ -278,7 +279,7 @@ def _tabulate(frames) -> pd.DataFrame:
     for f in frames:
         order.extend(i for i in f.index if i not in order)
     table = pd.concat([f[~f.index.duplicated()] for f in frames], axis=1).reindex(order)
-    return table.rename_axis("x").reset_index()
+    return table.rename_axis(xname).reset_index()
 
 
 class _FigureWithText:

@@ -37,12 +37,13 @@ def test_show_gives_html_with_alt_text_and_a_table(monkeypatch):
     monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
     fig, ax = plt.subplots()
     ax.plot([2021, 2022], [207, 262], label="PIPS")
-    ax.set(title="Attacks")
+    ax.set(title="Attacks", xlabel="Year")
     charts.show(fig, intro="Look at the rise.")
     bundle = shown[0]._repr_mimebundle_()
     html = bundle["text/html"]
     assert 'alt="Look at the rise. Attacks. PIPS: 2 values' in html
     assert "<caption>Values drawn in the chart above</caption>" in html
     assert '<th scope="col">PIPS</th>' in html and "<td>262</td>" in html
+    assert '<th scope="col">Year</th>' in html, "the first column is named after the x axis"
     assert bundle["image/png"]
     assert not plt.get_fignums(), "show() closes the figure so it is not drawn twice"
