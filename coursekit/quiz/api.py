@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from coursekit.quiz import record as notebook_record
 from coursekit.quiz.bank import Bank, BankError, load_bank, parse_yaml
 from coursekit.quiz.scoring import answer_fits, require_key, score, score_answers
 from coursekit.quiz.store import AnswerStore, read_answers
@@ -43,6 +44,7 @@ class Quiz:
         self.questions: dict[str, Any] = {}
         self.widget = None
         self._shown_at: int | None = None
+        self._record_shown = False
         if self.interactive:
             self._build_widgets()
 
@@ -82,6 +84,7 @@ class Quiz:
                 "earned": earned, "possible": self.bank.possible}
 
     def _update_progress(self) -> None:
+        self._update_record()
         n = self.totals()
         fmt = dict(answered=n["answered"], total=n["total"], earned=number(n["earned"]),
                    possible=number(n["possible"]))
@@ -99,6 +102,29 @@ class Quiz:
         elif n["answered"] == n["total"] and n["total"]:
             summary += f"<p>{html.escape(t('summary_all_right'))}</p>"
         self.summary.value = summary
+
+    # ------------------------------------------------------------------ answers in the notebook
+    def record_bundle(self) -> dict:
+        """The MIME bundle that keeps the answers inside the notebook (record.py)."""
+        data = notebook_record.payload(self.bank.id, self.bank.hash, self.store.answers)
+        line = t("record_line", answered=len(data["answers"]), total=len(self.bank.questions),
+                 bank=self.bank.id)
+        return {notebook_record.MIME: data, "text/plain": line}
+
+    def _update_record(self) -> None:
+        if not self._record_shown:
+            return
+        from IPython.display import update_display
+
+        update_display(self.record_bundle(), raw=True,
+                       display_id=notebook_record.display_id(self.bank.id))
+
+    def _show_record(self) -> None:
+        from IPython.display import display
+
+        display(self.record_bundle(), raw=True,
+                display_id=notebook_record.display_id(self.bank.id))
+        self._record_shown = True
 
     # ------------------------------------------------------------------ plain text
     def text_summary(self) -> str:
@@ -139,6 +165,7 @@ class Quiz:
             print(self.text_summary())
         else:
             display(self.widget)
+            self._show_record()
 
     def _ipython_display_(self) -> None:
         count = _execution_count()
