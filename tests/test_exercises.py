@@ -107,6 +107,19 @@ def graded(tmp_path_factory):
                     q.questions[qid].set_answer(spec["answer"])
                     q.questions[qid].check()
                 assert (solution / f"{assignment}.answers.json").exists()
+                # the same answers inside the notebook only (uploaded to an LMS without the file)
+                from coursekit.quiz.bank import load_bank
+                from coursekit.quiz.record import MIME, payload
+
+                nbonly = course / "submitted" / "nbonly" / assignment
+                shutil.copytree(release, nbonly)
+                record = payload(assignment, load_bank(nbonly / f"{assignment}.yaml").hash,
+                                 q.store.answers)
+                graded_nb = nbformat.read(EXERCISES / assignment / f"{assignment}.ipynb", 4)
+                quiz_cell = next(c for c in graded_nb.cells if nbg(c).get("grade_id") == "quiz")
+                quiz_cell.outputs = [nbformat.v4.new_output(
+                    "display_data", data={MIME: record, "text/plain": "answers"})]
+                nbformat.write(graded_nb, nbonly / f"{assignment}.ipynb")
             shutil.copytree(release, course / "submitted" / "blank" / assignment)
             for student, (old, new) in VARIANTS.get(assignment, {}).items():
                 variant = nbformat.read(EXERCISES / assignment / f"{assignment}.ipynb", 4)
@@ -142,6 +155,16 @@ def test_solution_full_marks_blank_zero(graded, assignment):
     earned, possible = scores["solution"]
     assert possible > 0 and earned == possible, (assignment, scores["solution"])
     assert scores["blank"][0] == 0
+
+
+@pytest.mark.slow
+def test_quiz_answers_inside_the_notebook_alone_earn_full_marks(graded):
+    course, results = graded
+    for assignment in ASSIGNMENTS:
+        if quiz_key(source(assignment)):
+            earned, possible = code_scores(course, assignment)["nbonly"]
+            assert earned == possible > 0, (assignment, earned, possible)
+            assert "answers taken from the notebook" in results[assignment]["nbonly"].reason
 
 
 @pytest.mark.slow
