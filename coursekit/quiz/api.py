@@ -11,7 +11,7 @@ from coursekit.quiz import record as notebook_record
 from coursekit.quiz.bank import Bank, BankError, load_bank, parse_yaml
 from coursekit.quiz.scoring import answer_fits, require_key, score, score_answers
 from coursekit.quiz.store import AnswerStore, read_answers
-from coursekit.quiz.strings import md, number, t
+from coursekit.quiz.strings import md, points_of, t
 
 __all__ = ["quiz", "Quiz", "BankError", "load_bank", "load_key", "saved_answers", "score_saved",
            "score_answers", "noninteractive"]
@@ -86,8 +86,8 @@ class Quiz:
     def _update_progress(self) -> None:
         self._update_record()
         n = self.totals()
-        fmt = dict(answered=n["answered"], total=n["total"], earned=number(n["earned"]),
-                   possible=number(n["possible"]))
+        fmt = dict(answered=n["answered"], total=n["total"],
+                   points=points_of(n["earned"], n["possible"]))
         if self.bank.graded:
             self.progress.value = f"<p>{html.escape(t('progress_graded', **fmt))}</p>"
             summary = html.escape(t("summary_graded", **fmt))
@@ -146,14 +146,13 @@ class Quiz:
             else:
                 outcome = score(q, record["answer"])
                 earned += outcome.earned
-                lines.append(t("text_line_scored", qid=qid, earned=number(outcome.earned),
-                               possible=number(outcome.possible)))
+                lines.append(t("text_line_scored", qid=qid,
+                               points=points_of(outcome.earned, outcome.possible)))
         fmt = dict(answered=int(answered), total=len(self.bank.questions))
         if self.bank.graded:
             lines.append(t("text_graded_total", **fmt))
         else:
-            lines.append(t("text_total", earned=number(earned),
-                           possible=number(self.bank.possible), **fmt))
+            lines.append(t("text_total", points=points_of(earned, self.bank.possible), **fmt))
         return "\n".join(lines)
 
     # ------------------------------------------------------------------ display
