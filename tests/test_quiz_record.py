@@ -212,3 +212,28 @@ def test_grading_resolves_answers(course, student, score, note):
     assert results[student].status == "graded", results[student]
     assert scores(folder)[student] == score, results[student]
     assert note in results[student].reason
+
+
+@pytest.mark.slow
+def test_plain_nbgrader_autograde_reads_the_notebook_record(tmp_path):
+    """The resolver is in the course's nbgrader_config.py: serial `nbgrader autograde` gets the
+    same answers as `coursekit grade`."""
+    course = tmp_path / "course"
+    (course / "exercises" / A).mkdir(parents=True)
+    shutil.copy(REPO / "nbgrader_config.py", course)
+    (course / "exercises" / A / f"{A}.yaml").write_text(yaml.safe_dump(BANK))
+    nbformat.write(quiz_notebook(), course / "exercises" / A / f"{A}.ipynb")
+    nbgrader(course, "generate_assignment", A, "--force")
+    from coursekit.quiz.bank import load_bank
+
+    release = nbformat.read(course / "release" / A / f"{A}.ipynb", as_version=4)
+    folder = course / "submitted" / "solo" / A
+    shutil.copytree(course / "release" / A, folder)
+    record = rec("y22", bank_hash=load_bank(folder / f"{A}.yaml").hash)  # one of two right
+    nbformat.write(with_record(release, record), folder / f"{A}.ipynb")
+    before = (folder / f"{A}.ipynb").read_bytes()
+    nbgrader(course, "autograde", A, "--create")
+    assert scores(course)["solo"] == 1
+    assert (folder / f"{A}.ipynb").read_bytes() == before
+    assert not (folder / f"{A}.answers.json").exists()  # written only in autograded/
+    assert (course / "autograded" / "solo" / A / f"{A}.answers.json").exists()

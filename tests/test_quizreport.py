@@ -149,3 +149,34 @@ def test_quizreport_on_a_simulated_class(tmp_path, capsys):
     assert (out / "questions.png").stat().st_size > 5_000
     print(f"quizreport: {students} students in {seconds:.2f} s")
     assert seconds < 30
+
+
+def test_quizreport_on_a_practice_bank_mid_class(tmp_path):
+    """A practice bank (key inside), side files of a few students so far, one unreadable."""
+    from coursekit.quiz.report import quiz_report
+
+    bank = {"title": "Warm-up", "questions": [
+        {"id": "year", "type": "single", "prompt": "Kabul fell in…",
+         "options": [{"id": "y21", "text": "2021"}, {"id": "y22", "text": "2022"}],
+         "answer": "y21", "explanation": "15 August 2021."},
+        {"id": "why", "type": "text", "prompt": "Why?", "model_answer": "Because.",
+         "explanation": "—"}]}
+    path = tmp_path / "warmup.yaml"
+    path.write_text(yaml.safe_dump(bank))
+    folder = tmp_path / "collected"
+    for name, year in (("a", "y21"), ("b", "y22"), ("c", "y22")):
+        (folder / name).mkdir(parents=True)
+        (folder / name / "warmup.answers.json").write_text(json.dumps(payload(
+            "warmup", None, {"year": {"answer": year, "checked_at": EARLY},
+                             "why": {"answer": "text", "checked_at": EARLY}})))
+    (folder / "d").mkdir()
+    (folder / "d" / "warmup.answers.json").write_text("{not json")
+    result = quiz_report(str(path), folder, tmp_path / "out")
+    assert result.students == 3 and result.skipped == ["d/warmup.answers.json: not a "
+                                                       "readable answers file"]
+    year, why = result.stats
+    assert (year.answered, year.right, year.top_wrong()) == (3, 1, ("2022", 2))
+    assert why.answered == 3 and why.share_right == 0 and not why.possible  # not auto-scored
+    with open(tmp_path / "out" / "questions.csv", encoding="utf-8") as handle:
+        rows = {r["question"]: r for r in csv.DictReader(handle)}
+    assert rows["year"]["right_percent"] == "33" and rows["why"]["right_percent"] == ""
