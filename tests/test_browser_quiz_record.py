@@ -1,5 +1,6 @@
 """In real JupyterLab: a Check updates the answer record inside the quiz cell, and saving the
-notebook writes that record to the .ipynb on disk — no frontend extension needed.
+notebook writes that record to the .ipynb on disk — no frontend extension needed. Reopened
+without its side file, the notebook restores its answers from that record.
 
 Select with `-m browser`; skips without Debian's chromium (as test_browser.py).
 """
@@ -66,6 +67,15 @@ def test_checked_answers_are_saved_inside_the_ipynb(tmp_path_factory):
         while time.monotonic() < deadline and len(record.get("answers", {})) < 2:
             time.sleep(0.25)
             record = answers_from_notebook(path).get("record_check", {})
+        # the notebook alone (side file gone, fresh kernel, reloaded page) keeps its answers
+        (root / "notebooks" / "record_check.answers.json").unlink()
+        lab.delete_sessions()
+        page.reload()
+        page.wait_for_selector(".jp-NotebookPanel", timeout=60_000)
+        run_all(page)
+        page.get_by_text("Restored 2 answer(s) kept inside this notebook").first.wait_for(
+            timeout=10_000)
+        page.get_by_text("2 of 2 questions").first.wait_for(timeout=10_000)
         browser.close()
     saved = json.loads(path.read_text())
     outputs = saved["cells"][1]["outputs"]

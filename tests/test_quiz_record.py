@@ -237,3 +237,23 @@ def test_plain_nbgrader_autograde_reads_the_notebook_record(tmp_path):
     assert (folder / f"{A}.ipynb").read_bytes() == before
     assert not (folder / f"{A}.answers.json").exists()  # written only in autograded/
     assert (course / "autograded" / "solo" / A / f"{A}.answers.json").exists()
+
+
+def test_a_notebook_opened_without_its_side_file_keeps_its_answers(tmp_path, monkeypatch):
+    """JupyterLab tells the kernel its notebook (JPY_SESSION_NAME): re-running the quiz cell
+    restores the answers kept inside the saved notebook instead of starting empty."""
+    from coursekit.quiz import quiz
+
+    bank = {**BANK, "mode": "practice", "questions": [
+        {**BANK["questions"][0], "answer": "y21", "explanation": "15 Aug 2021."},
+        {**BANK["questions"][1], "answer": True, "explanation": "They share a border."}]}
+    (tmp_path / f"{A}.yaml").write_text(yaml.safe_dump(bank))
+    nb = with_record(quiz_notebook(), rec("y22", bank_hash=None))
+    nbformat.write(nb, tmp_path / f"{A}.ipynb")
+    monkeypatch.setenv("JPY_SESSION_NAME", str(tmp_path / f"{A}.ipynb"))
+    q = quiz(tmp_path / f"{A}.yaml", answers_dir=tmp_path / "elsewhere", show=False)
+    assert q.from_notebook == 2 and "kept inside this notebook" in q.notice.value
+    assert "Not quite" in q.questions["year"].feedback_text()
+    assert q.record_bundle()[MIME]["answers"]["border"]["answer"] is True
+    side = json.loads((tmp_path / "elsewhere" / f"{A}.answers.json").read_text())
+    assert side["answers"]["year"]["answer"] == "y22"

@@ -40,6 +40,7 @@ class Quiz:
                  interactive: bool | None = None):
         self.bank = load_bank(bank)
         self.store = AnswerStore(self.bank.id, self.bank.hash, answers_dir)
+        self.from_notebook = self._merge_notebook_record()
         self.interactive = (not noninteractive()) if interactive is None else interactive
         self.questions: dict[str, Any] = {}
         self.widget = None
@@ -47,6 +48,34 @@ class Quiz:
         self._record_shown = False
         if self.interactive:
             self._build_widgets()
+
+    def _merge_notebook_record(self) -> int:
+        """Answers kept inside the saved notebook (JupyterLab tells the kernel its path in
+        JPY_SESSION_NAME) join the side file's, the newer answer winning per question — so a
+        notebook opened without its side file (downloaded from an LMS, copied to another
+        machine) does not lose its answers when the quiz cell runs again. Returns how many
+        answers came from the notebook."""
+        name = os.environ.get("JPY_SESSION_NAME", "")
+        path = Path(name) if name.endswith(".ipynb") else None
+        if path is None or not path.is_file():
+            return 0
+        raw = notebook_record.answers_from_notebook(path).get(self.bank.id)
+        if raw is None:
+            return 0
+        from_nb = notebook_record.check_payload(raw, where="the notebook", bank_id=self.bank.id)
+        side = notebook_record.Checked("the side file", answers=dict(self.store.answers))
+        merged = notebook_record.resolve(from_nb, side).answers
+        current = self.store.answers
+        taken = [qid for qid, r in merged.items()
+                 if qid not in current or r.get("answer") != current[qid].get("answer")]
+        if not taken:
+            return 0
+        self.store.answers = {**self.store.answers, **{q: merged[q] for q in taken}}
+        try:
+            self.store.write()
+        except OSError:
+            pass  # the answers still show and still travel in the notebook
+        return len(taken)
 
     # ------------------------------------------------------------------ widgets
     def _build_widgets(self) -> None:
@@ -64,6 +93,8 @@ class Quiz:
         notices = []
         if self.store.problem:
             notices.append(t("corrupt_file", **self.store.problem))
+        elif self.from_notebook:
+            notices.append(t("restored_notebook", n=self.from_notebook))
         elif restored:
             notices.append(t("restored", n=restored, file=self.store.path.name))
         self.notice = W.HTML("".join(f'<p role="status">ℹ {html.escape(n)}</p>' for n in notices))

@@ -77,6 +77,10 @@ class AnswerStore:
         current = read_answers(self.bank_id, self.path.parent) if self.path.exists() else {}
         self.answers = {**current, **{k: v for k, v in self.answers.items() if k not in current}}
         self.answers[qid] = record
+        self.write()
+
+    def write(self) -> None:
+        """Write all current answers to the file, atomically."""
         data = {"bank": self.bank_id, "bank_hash": self.bank_hash, "answers": self.answers,
                 "digest": digest(self.bank_id, self.bank_hash, slim(self.answers))}
         self.path.parent.mkdir(parents=True, exist_ok=True)
