@@ -33,6 +33,18 @@ c.IgnorePattern.pattern = (
 # "graded cell deleted") instead of failing the submission (nbgrader #1083).
 c.OverwriteCells.add_missing_cells = True
 
+# Quiz answers travel inside the notebook (an output of the quiz cell) and in a side file.
+# Autograde clears outputs before running, so this step — before ClearOutput, on the submitted
+# notebook — resolves them (newer answer wins) into the autograded copy that is run.
+c.Autograde.sanitize_preprocessors = [
+    "coursekit.grading.quiz_answers.ResolveQuizAnswers",
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
 # Long outputs are cut in the autograded notebook and the feedback.
 c.LimitOutput.max_lines = 1000
 c.LimitOutput.max_traceback = 100

@@ -2,7 +2,8 @@
 
     coursekit grade ex1_pandas [--workers N] [--timeout S] [--memory-mb M] [--output-limit B]
                                [--no-prewarm]
-    coursekit report ex1_pandas
+    coursekit report ex1_pandas [--lms canvas|moodle|blackboard --roster roster.csv]
+    coursekit quizreport <bank or assignment> <folder of collected notebooks / answer files>
     coursekit bundle [--out DIR]
 
 Exit code 0 when the command ran (even if some submissions could not be graded: each has a
@@ -78,6 +79,23 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--course-dir", default=None)
     report.add_argument("--out", default=None, help="folder for the report "
                                                     "(default reports/<assignment>)")
+    report.add_argument("--lms", choices=("canvas", "moodle", "blackboard"), default=None,
+                        help="write only a gradebook import file for this LMS "
+                             "(reports/<assignment>/<lms>.csv; needs --roster)")
+    report.add_argument("--roster", default=None,
+                        help="CSV mapping nbgrader student ids to LMS ids (docs/lms_export.md)")
+    report.add_argument("--column-id", default=None,
+                        help="the LMS's id of an existing grade column (optional)")
+
+    qreport = sub.add_parser("quizreport", help="what the class got right and wrong, per "
+                                                "question (anonymous)")
+    qreport.add_argument("bank", help="question bank id or path, or an assignment id")
+    qreport.add_argument("folder", help="folder of collected notebooks and/or answer files")
+    qreport.add_argument("--out", default=None, help="output folder (default quizreport/<bank>)")
+    qreport.add_argument("--key", default=None,
+                         help="key for a graded bank: an assignment notebook with KEY = {...} "
+                              "or a key YAML (found in exercises/<id>/ by default)")
+    qreport.add_argument("--course-dir", default=None)
 
     bundle = sub.add_parser("bundle", help="build the solution-free student bundle")
     bundle.add_argument("--out", default="dist/student_bundle", help="output folder")
@@ -100,6 +118,33 @@ def main(argv: list[str] | None = None) -> int:
             except GradingUsageError as exc:
                 print(f"coursekit grade: {exc}", file=sys.stderr)
                 return USAGE_ERROR
+        elif args.command == "report" and args.lms:
+            from .grading.lms import RosterError, export
+
+            if not args.roster:
+                print("coursekit report: --lms needs --roster roster.csv", file=sys.stderr)
+                return USAGE_ERROR
+            try:
+                out = export(_course_dir(args.course_dir), args.assignment, args.lms,
+                             Path(args.roster), Path(args.out) if args.out else None,
+                             column_id=args.column_id)
+            except RosterError as exc:
+                print(f"coursekit report: {exc}", file=sys.stderr)
+                return USAGE_ERROR
+            print(f"{args.lms} gradebook file written to {out}")
+        elif args.command == "quizreport":
+            from .quiz.report import QuizReportError, quiz_report
+
+            try:
+                result = quiz_report(args.bank, Path(args.folder),
+                                     Path(args.out) if args.out else None, key=args.key,
+                                     course_dir=_course_dir(args.course_dir))
+            except QuizReportError as exc:
+                print(f"coursekit quizreport: {exc}", file=sys.stderr)
+                return USAGE_ERROR
+            for line in result.skipped:
+                print(f"skipped {line}")
+            print(f"quiz report ({result.students} students) written to {result.out}")
         elif args.command == "report":
             from .grading.report import ReportError, report
 

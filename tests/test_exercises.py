@@ -21,6 +21,19 @@ ASSIGNMENTS = sorted(p.name for p in EXERCISES.iterdir()
                      if p.is_dir() and (p / f"{p.name}.ipynb").exists())
 
 
+# Submissions made from the solution by one edit: student -> (text in a solution cell, its
+# replacement).
+VARIANTS = {
+    "ex1_pandas": {
+        "wrong": ('pips["year"] >= 2022', 'pips["year"] >= 2021'),   # 2021 counted as "after"
+        "q1wrong": ('        & (attacks["region"] == "Pakistan")\n', ''),  # provinces kept
+    },
+    "ex2_chart": {  # the dishonest chart: one line straight across the missing years
+        "bridged": ('ax.plot(full.index, full["attacks"]', 'ax.plot(pips["year"], pips["attacks"]'),
+    },
+}
+
+
 def nbg(cell) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {})
 
@@ -94,13 +107,28 @@ def graded(tmp_path_factory):
                     q.questions[qid].set_answer(spec["answer"])
                     q.questions[qid].check()
                 assert (solution / f"{assignment}.answers.json").exists()
+                # the same answers inside the notebook only (uploaded to an LMS without the file)
+                from coursekit.quiz.bank import load_bank
+                from coursekit.quiz.record import MIME, payload
+
+                nbonly = course / "submitted" / "nbonly" / assignment
+                shutil.copytree(release, nbonly)
+                record = payload(assignment, load_bank(nbonly / f"{assignment}.yaml").hash,
+                                 q.store.answers)
+                graded_nb = nbformat.read(EXERCISES / assignment / f"{assignment}.ipynb", 4)
+                quiz_cell = next(c for c in graded_nb.cells if nbg(c).get("grade_id") == "quiz")
+                quiz_cell.outputs = [nbformat.v4.new_output(
+                    "display_data", data={MIME: record, "text/plain": "answers"})]
+                nbformat.write(graded_nb, nbonly / f"{assignment}.ipynb")
             shutil.copytree(release, course / "submitted" / "blank" / assignment)
-            if assignment == "ex1_pandas":   # one wrong period: 2021 counted as "after"
-                wrong = nbformat.read(EXERCISES / assignment / f"{assignment}.ipynb", 4)
-                for cell in wrong.cells:
-                    cell.source = cell.source.replace('pips["year"] >= 2022', 'pips["year"] >= 2021')
-                shutil.copytree(release, course / "submitted" / "wrong" / assignment)
-                nbformat.write(wrong, course / "submitted" / "wrong" / assignment
+            for student, (old, new) in VARIANTS.get(assignment, {}).items():
+                variant = nbformat.read(EXERCISES / assignment / f"{assignment}.ipynb", 4)
+                edited = [c for c in variant.cells if nbg(c).get("solution") and old in c.source]
+                assert edited, (student, old)
+                for cell in edited:
+                    cell.source = cell.source.replace(old, new)
+                shutil.copytree(release, course / "submitted" / student / assignment)
+                nbformat.write(variant, course / "submitted" / student / assignment
                                / f"{assignment}.ipynb")
             results[assignment] = {r.student: r for r in grade(
                 course, assignment, workers=2, limits=Limits(timeout=60), progress=False,
@@ -130,10 +158,53 @@ def test_solution_full_marks_blank_zero(graded, assignment):
 
 
 @pytest.mark.slow
+def test_quiz_answers_inside_the_notebook_alone_earn_full_marks(graded):
+    course, results = graded
+    for assignment in ASSIGNMENTS:
+        if quiz_key(source(assignment)):
+            earned, possible = code_scores(course, assignment)["nbonly"]
+            assert earned == possible > 0, (assignment, earned, possible)
+            assert "answers taken from the notebook" in results[assignment]["nbonly"].reason
+
+
+@pytest.mark.slow
 def test_a_wrong_period_loses_points(graded):
     course, _ = graded
     earned, possible = code_scores(course, "ex1_pandas")["wrong"]
     assert 0 < earned < possible
+
+
+def cell_scores(course: Path, assignment: str, student: str) -> dict[str, float]:
+    from nbgrader.api import Gradebook
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+            nb = gb.find_submission_notebook(assignment, assignment, student)
+            return {g.name: g.score for g in nb.grades}
+
+
+@pytest.mark.slow
+def test_no_cascade_in_ex1(graded):
+    """A wrong Q2 costs Q2's points only; a wrong Q1 costs Q1's points only."""
+    course, _ = graded
+    wrong = cell_scores(course, "ex1_pandas", "wrong")
+    assert 0 < wrong["q2_hidden"] < 3
+    assert wrong["q3_hidden"] == 1 and wrong["q5_hidden"] == 2
+    q1 = cell_scores(course, "ex1_pandas", "q1wrong")
+    assert q1["q1_hidden"] < 2
+    assert (q1["q2_hidden"], q1["q3_hidden"], q1["q5_hidden"]) == (3, 1, 2), q1
+
+
+@pytest.mark.slow
+def test_ex2_gaps_kept_full_marks_bridged_loses_the_gap_point(graded, capsys):
+    course, _ = graded
+    earned, possible = code_scores(course, "ex2_chart")["solution"]
+    assert earned == possible == 6
+    earned, possible = code_scores(course, "ex2_chart")["bridged"]
+    assert earned == pytest.approx(possible - 1)
+    autograded = course / "autograded" / "bridged" / "ex2_chart" / "ex2_chart.ipynb"
+    assert "a missing year must stay a gap" in autograded.read_text()
 
 
 @pytest.mark.slow

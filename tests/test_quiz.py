@@ -176,10 +176,10 @@ def test_text_model_answer_after_attempt(bank_file, answers):
 
 def test_progress_and_summary(bank_file, answers):
     q = quiz(bank_file, answers_dir=answers, show=False)
-    assert "0 of 7 answered · score 0/7" in q.progress.value  # 6 scorable questions, 'one' is 2 pts
+    assert "0 of 7 answered · score 0 of 7 points" in q.progress.value  # 6 scorable questions, 'one' is 2 pts
     answer(q, "one", "b")
     answer(q, "tf", False)
-    assert "2 of 7 answered · score 2/7" in q.progress.value
+    assert "2 of 7 answered · score 2 of 7 points" in q.progress.value
     retry = re.sub(r"<[^>]+>", " ", q.summary.value).split("again:")[-1]
     assert "tf" in retry and "one" not in retry
 
@@ -217,7 +217,7 @@ def test_answers_restored_by_a_new_quiz(bank_file, answers):
     assert again.questions["seq"].feedback_text().startswith("✗ Not quite")
     assert again.questions["essay"].textarea.value == "Some evidence"
     assert "Restored your saved answers (3)" in again.notice.value
-    assert "3 of 7 answered · score 2/7" in again.progress.value
+    assert "3 of 7 answered · score 2 of 7 points" in again.progress.value
     assert answer(again, "one", "b") and again.questions["one"].result["attempts"] == 2
 
 
@@ -260,7 +260,7 @@ def test_corrupt_answers_file(bank_file, answers):
     assert answer(q, "one", "b").startswith("✓ Correct")
     assert json.loads(target.read_text())["answers"]["one"]["correct"] is True
     again = Quiz(bank_file, answers_dir=answers, interactive=False)
-    assert again.store.problem is None and "- one: 2/2" in again.text_summary()
+    assert again.store.problem is None and "- one: 2 of 2 points" in again.text_summary()
 
 
 def _run_notebook(nb, folder: Path) -> list[dict]:
@@ -320,7 +320,7 @@ def test_persists_across_fresh_kernels(tmp_path, monkeypatch):
     assert _widget_views(graded[1]) == 0
     summary = _stdout(graded[1])
     assert summary.count("Quiz: ") == 1
-    assert "- shift-enter: 1/1" in summary and "- run-order: 0/1" in summary
+    assert "- shift-enter: 1 of 1 point" in summary and "- run-order: 0 of 1 point" in summary
     assert "- after-restart: not answered" in summary
 
 
@@ -334,8 +334,8 @@ def test_noninteractive_prints_text_and_builds_no_widgets(bank_file, answers, mo
     out = capsys.readouterr().out
     assert len(ipywidgets.widgets.widget._instances) == before
     assert q.widget is None and q.questions == {}
-    assert "Quiz: All types" in out and "- one: 2/2" in out and "- tf: not answered" in out
-    assert "Saved score: 2/7 (1 of 7 answered)" in out
+    assert "Quiz: All types" in out and "- one: 2 of 2 points" in out and "- tf: not answered" in out
+    assert "Saved score: 2 of 7 points (1 of 7 answered)" in out
 
 
 def test_coursekit_noninteractive_env(bank_file, answers, monkeypatch, capsys):
@@ -511,3 +511,22 @@ def test_click_to_feedback_is_fast(bank_file, answers):
     print(f"click-to-feedback median: {median * 1000:.2f} ms")
     assert view.result["attempts"] == 50
     assert median < 1.0  # a generous bound against pathologies; the goal (< 50 ms) is in the report
+
+
+def test_fractions_of_a_point_read_plainly(tmp_path):
+    """Feedback says "0.33 of 1 point", never "0.333333 of 1 points"."""
+    from coursekit.quiz.strings import points_of
+
+    assert points_of(1 / 3, 1) == "0.33 of 1 point"
+    assert points_of(1.5, 2) == "1.5 of 2 points" and points_of(0, 3) == "0 of 3 points"
+    bank = {"title": "Thirds", "questions": [
+        {"id": "three", "type": "multiple", "scoring": "partial", "prompt": "Pick a, b and c.",
+         "options": [{"id": i, "text": i.upper()} for i in "abcd"], "answer": ["a", "b", "c"],
+         "explanation": "All three."}]}
+    path = tmp_path / "thirds.yaml"
+    path.write_text(yaml.safe_dump(bank))
+    q = quiz(path, answers_dir=tmp_path, show=False)
+    q.questions["three"].set_answer(["a"])
+    q.questions["three"].check()
+    assert "Partly right — 0.33 of 1 point" in q.questions["three"].feedback_text()
+    assert "score 0.33 of 1 point" in q.progress.value

@@ -23,7 +23,7 @@ from ..fastimport import import_jsonschema
 
 import_jsonschema()  # before nbformat (grading_checks) imports it
 
-from . import checks  # noqa: E402
+from . import checks, quiz_answers  # noqa: E402
 from .gradebook import merge_submissions, zero_autograded  # noqa: E402
 from .nbgrader_env import (GradingUsageError, gradebook_path, make_api_for,  # noqa: E402
                            nbgrader_path_env, quiet_nbgrader)
@@ -279,6 +279,7 @@ def grade(course_dir: Path, assignment: str, *, workers: int | None = None,
             inspection = inspections[student]
             outcome, log = outcomes.get(student, ("skipped", ""))
             status, reasons = inspection.status, list(inspection.reasons)
+            reasons += quiz_answers.notes(course_dir, assignment, student)  # G12: quiz answers
             if outcome == "ok":
                 override, notes = _notes_from_run(course_dir, assignment, student, log, limits)
                 if override:

@@ -8,10 +8,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from coursekit.quiz import record as notebook_record
 from coursekit.quiz.bank import Bank, BankError, load_bank, parse_yaml
 from coursekit.quiz.scoring import answer_fits, require_key, score, score_answers
 from coursekit.quiz.store import AnswerStore, read_answers
-from coursekit.quiz.strings import md, number, t
+from coursekit.quiz.strings import md, points_of, t
 
 __all__ = ["quiz", "Quiz", "BankError", "load_bank", "load_key", "saved_answers", "score_saved",
            "score_answers", "noninteractive"]
@@ -40,12 +41,42 @@ class Quiz:
                  interactive: bool | None = None, ids: list[str] | None = None):
         self.bank = select_questions(load_bank(bank), ids)
         self.store = AnswerStore(self.bank.id, self.bank.hash, answers_dir)
+        self.from_notebook = self._merge_notebook_record()
         self.interactive = (not noninteractive()) if interactive is None else interactive
         self.questions: dict[str, Any] = {}
         self.widget = None
         self._shown_at: int | None = None
+        self._record_shown = False
         if self.interactive:
             self._build_widgets()
+
+    def _merge_notebook_record(self) -> int:
+        """Answers kept inside the saved notebook (JupyterLab tells the kernel its path in
+        JPY_SESSION_NAME) join the side file's, the newer answer winning per question — so a
+        notebook opened without its side file (downloaded from an LMS, copied to another
+        machine) does not lose its answers when the quiz cell runs again. Returns how many
+        answers came from the notebook."""
+        name = os.environ.get("JPY_SESSION_NAME", "")
+        path = Path(name) if name.endswith(".ipynb") else None
+        if path is None or not path.is_file():
+            return 0
+        raw = notebook_record.answers_from_notebook(path).get(self.bank.id)
+        if raw is None:
+            return 0
+        from_nb = notebook_record.check_payload(raw, where="the notebook", bank_id=self.bank.id)
+        side = notebook_record.Checked("the side file", answers=dict(self.store.answers))
+        merged = notebook_record.resolve(from_nb, side).answers
+        current = self.store.answers
+        taken = [qid for qid, r in merged.items()
+                 if qid not in current or r.get("answer") != current[qid].get("answer")]
+        if not taken:
+            return 0
+        self.store.answers = {**self.store.answers, **{q: merged[q] for q in taken}}
+        try:
+            self.store.write()
+        except OSError:
+            pass  # the answers still show and still travel in the notebook
+        return len(taken)
 
     # ------------------------------------------------------------------ widgets
     def _build_widgets(self) -> None:
@@ -63,6 +94,8 @@ class Quiz:
         notices = []
         if self.store.problem:
             notices.append(t("corrupt_file", **self.store.problem))
+        elif self.from_notebook:
+            notices.append(t("restored_notebook", n=self.from_notebook))
         elif restored:
             notices.append(t("restored", n=restored, file=self.store.path.name))
         self.notice = W.HTML("".join(f'<p role="status">ℹ {html.escape(n)}</p>' for n in notices))
@@ -83,9 +116,10 @@ class Quiz:
                 "earned": earned, "possible": self.bank.possible}
 
     def _update_progress(self) -> None:
+        self._update_record()
         n = self.totals()
-        fmt = dict(answered=n["answered"], total=n["total"], earned=number(n["earned"]),
-                   possible=number(n["possible"]))
+        fmt = dict(answered=n["answered"], total=n["total"],
+                   points=points_of(n["earned"], n["possible"]))
         if self.bank.graded:
             self.progress.value = f"<p>{html.escape(t('progress_graded', **fmt))}</p>"
             summary = html.escape(t("summary_graded", **fmt))
@@ -100,6 +134,29 @@ class Quiz:
         elif n["answered"] == n["total"] and n["total"]:
             summary += f"<p>{html.escape(t('summary_all_right'))}</p>"
         self.summary.value = summary
+
+    # ------------------------------------------------------------------ answers in the notebook
+    def record_bundle(self) -> dict:
+        """The MIME bundle that keeps the answers inside the notebook (record.py)."""
+        data = notebook_record.payload(self.bank.id, self.bank.hash, self.store.answers)
+        line = t("record_line", answered=len(data["answers"]), total=len(self.bank.questions),
+                 bank=self.bank.id)
+        return {notebook_record.MIME: data, "text/plain": line}
+
+    def _update_record(self) -> None:
+        if not self._record_shown:
+            return
+        from IPython.display import update_display
+
+        update_display(self.record_bundle(), raw=True,
+                       display_id=notebook_record.display_id(self.bank.id))
+
+    def _show_record(self) -> None:
+        from IPython.display import display
+
+        display(self.record_bundle(), raw=True,
+                display_id=notebook_record.display_id(self.bank.id))
+        self._record_shown = True
 
     # ------------------------------------------------------------------ plain text
     def text_summary(self) -> str:
@@ -121,14 +178,13 @@ class Quiz:
             else:
                 outcome = score(q, record["answer"])
                 earned += outcome.earned
-                lines.append(t("text_line_scored", qid=qid, earned=number(outcome.earned),
-                               possible=number(outcome.possible)))
+                lines.append(t("text_line_scored", qid=qid,
+                               points=points_of(outcome.earned, outcome.possible)))
         fmt = dict(answered=int(answered), total=len(self.bank.questions))
         if self.bank.graded:
             lines.append(t("text_graded_total", **fmt))
         else:
-            lines.append(t("text_total", earned=number(earned),
-                           possible=number(self.bank.possible), **fmt))
+            lines.append(t("text_total", points=points_of(earned, self.bank.possible), **fmt))
         return "\n".join(lines)
 
     # ------------------------------------------------------------------ display
@@ -140,6 +196,7 @@ class Quiz:
             print(self.text_summary())
         else:
             display(self.widget)
+            self._show_record()
 
     def _ipython_display_(self) -> None:
         count = _execution_count()

@@ -1,7 +1,8 @@
 """The answers file: ``<answers_dir>/<bank_id>.answers.json``, written atomically on every check.
 
 Format: ``{"bank": id, "bank_hash": ..., "answers": {qid: {"answer", "correct", "points",
-"max_points", "attempts", "checked_at"}}}``. A corrupt file never crashes a quiz: it is copied aside
+"max_points", "attempts", "checked_at"}}, "digest": ...}`` (digest: see record.py). The same
+answers also travel inside the notebook (record.py); this file is the fallback. A corrupt file never crashes a quiz: it is copied aside
 (``.corrupt-<timestamp>``) and the store starts empty, with a plain-words message for the UI.
 """
 from __future__ import annotations
@@ -13,6 +14,8 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+
+from coursekit.quiz.record import digest, slim
 
 ENV_DIR = "COURSEKIT_ANSWERS_DIR"
 
@@ -74,7 +77,12 @@ class AnswerStore:
         current = read_answers(self.bank_id, self.path.parent) if self.path.exists() else {}
         self.answers = {**current, **{k: v for k, v in self.answers.items() if k not in current}}
         self.answers[qid] = record
-        data = {"bank": self.bank_id, "bank_hash": self.bank_hash, "answers": self.answers}
+        self.write()
+
+    def write(self) -> None:
+        """Write all current answers to the file, atomically."""
+        data = {"bank": self.bank_id, "bank_hash": self.bank_hash, "answers": self.answers,
+                "digest": digest(self.bank_id, self.bank_hash, slim(self.answers))}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp",
                                    dir=self.path.parent)

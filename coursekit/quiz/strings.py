@@ -29,8 +29,15 @@ def t(key: str, **values) -> str:
 
 
 def number(value: float) -> str:
-    """1.0 -> "1", 2.5 -> "2.5" (scores read better without trailing .0)."""
-    return f"{value:g}"
+    """1.0 -> "1", 2.5 -> "2.5", 1/3 -> "0.33": at most two decimals, no trailing zeros."""
+    rounded = round(float(value), 2)
+    return f"{rounded:g}" if rounded != 0 else "0"
+
+
+def points_of(earned: float, possible: float) -> str:
+    """ "0.33 of 1 point", "1.5 of 2 points" (the one way a part of a point is written)."""
+    key = "points_of" if round(float(possible), 2) == 1 else "points_of_plural"
+    return t(key, earned=number(earned), possible=number(possible))
 
 
 @lru_cache(maxsize=1)

@@ -16,7 +16,7 @@ import ipywidgets as W
 from coursekit.quiz.bank import Question
 from coursekit.quiz.scoring import Outcome, answer_fits, parse_number, score
 from coursekit.quiz.sources import citation
-from coursekit.quiz.strings import md, number, plain, t
+from coursekit.quiz.strings import md, number, plain, points_of, t
 from coursekit.quiz.store import now_iso
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -241,8 +241,8 @@ class QuestionView:
             if outcome.correct:
                 kind, head = "correct", t("correct")
             elif outcome.earned > 0:
-                kind, head = "partial", t("partial", earned=number(outcome.earned),
-                                          possible=number(outcome.possible))
+                kind, head = "partial", t("partial", points=points_of(outcome.earned,
+                                                                      outcome.possible))
             else:
                 kind, head = "incorrect", t("incorrect")
             colour = COLOURS[kind]
