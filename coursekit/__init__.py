@@ -5,6 +5,9 @@ Modules (import what you need; nothing heavy is imported here):
 - ``coursekit.paths``   – find the course folder (data/, notebooks/, seeds/) wherever it was pulled to
 - ``coursekit.data``    – load a dataset by name, validated, with its citations
 - ``coursekit.charts``  – house style for charts: palette, event markers, source line, alt text
+- ``coursekit.claims``  – the claims register's verdicts, and its table for the instructor guide
+- ``coursekit.timing``  – the lessons' timing model (``python -m coursekit.timing``)
+- ``coursekit.rubric``  – the memo rubric, rendered from its data file
 - ``coursekit.timeline`` – the interactive timeline widget of lesson 1
 - ``coursekit.checks``  – the public self-checks students run in exercises
 - ``coursekit.quiz``    – package: ipywidgets quizzes from question banks, answers saved to JSON
