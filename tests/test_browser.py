@@ -83,6 +83,30 @@ def quiz_notebook(bank: str, title: str) -> dict:
 
 NOTEBOOK = quiz_notebook("browser_check", "Browser check")
 
+# Our own output kinds, as the rewritten lessons use them: charts.show (line and bar), a wide
+# DataFrame with a named index and two header rows, and the timeline.
+OUTPUTS_SOURCE = [
+    "import matplotlib.pyplot as plt\nimport pandas as pd\nfrom coursekit import charts",
+    "fig, ax = plt.subplots()\n"
+    "ax.plot([2019, 2020, 2021], [10, 12, 30], label='Attacks')\n"
+    "ax.set_title('Attacks by year')\nax.legend()\ncharts.show(fig)",
+    "fig, ax = plt.subplots()\nax.bar(['PIPS', 'PICSS'], [306, 645], label='Attacks 2023')\n"
+    "charts.show(fig)",
+    "wide = pd.DataFrame({f'column number {i}': range(3) for i in range(30)},\n"
+    "                    index=pd.Index([2021, 2022, 2023], name='year'))\nwide",
+    "wide.T.head(3).T.groupby(level=0).agg(['min', 'max'])",
+    "from coursekit.timeline import Timeline\n"
+    "events = pd.DataFrame({'date': ['2020-02-29', '2021-08-15', '2023-12-12'],\n"
+    "                       'event': ['Doha agreement', 'Taliban take Kabul', 'Daraban attack']})\n"
+    "Timeline(events, title='What happened when')",
+]
+OUTPUTS_NOTEBOOK = {
+    "cells": [{"cell_type": "markdown", "metadata": {}, "source": "# Output check"}]
+    + [{"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+        "source": src} for src in OUTPUTS_SOURCE],
+    "metadata": NOTEBOOK["metadata"], "nbformat": 4, "nbformat_minor": 5,
+}
+
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
@@ -90,6 +114,7 @@ def lab(tmp_path_factory):
     (root / "notebooks" / "quizzes" / "browser_check.yaml").write_text(
         yaml.safe_dump(ALL_TYPES_BANK, sort_keys=False))
     (root / "notebooks" / "browser_check.ipynb").write_text(json.dumps(NOTEBOOK))
+    (root / "notebooks" / "output_check.ipynb").write_text(json.dumps(OUTPUTS_NOTEBOOK))
     (root / "notebooks" / "quizzes" / "keyboard_check.yaml").write_text(
         yaml.safe_dump(KEYBOARD_BANK, sort_keys=False))
     (root / "notebooks" / "keyboard_check.ipynb").write_text(
@@ -147,6 +172,37 @@ def check_accessibility(page, name: str) -> list[dict]:
     assert not bad, (f"{len(bad)} critical/serious accessibility violation(s) in {name}'s "
                      "outputs or widgets:\n" + "\n".join(explain(v) for v in bad))
     return found
+
+
+def test_our_outputs_pass_axe_and_take_keys(lab, page):
+    """charts.show, DataFrames and the timeline: no violation of any impact inside them, and the
+    timeline's slider moves with the arrow keys (JupyterLab does not take the keys)."""
+    lab.delete_sessions()
+    open_notebook(page, lab, "notebooks/output_check.ipynb")
+    state = run_all(page)
+    assert not output_problems(state), output_problems(state)
+    found = check_accessibility(page, "output_check")
+    ours = [v for v in found if v["where"] in ("output", "widget")]
+    assert not ours, "\n".join(explain(v) for v in ours)
+    notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook")
+    assert notebook.locator("img[alt^='Attacks by year. Attacks: 3 values']").count() == 1
+    assert notebook.locator(".coursekit-table[role=group][tabindex='0']").count() >= 4
+
+    status = notebook.locator(".coursekit-timeline [role=status]").first
+    assert status.inner_text().startswith("2020")
+    for _ in range(80):  # keyboard only: Tab to the slider
+        if page.evaluate("() => !!document.activeElement.closest('.coursekit-timeline')"
+                         " && document.activeElement.matches('[role=slider], .noUi-handle')"):
+            break
+        page.keyboard.press("Tab")
+    else:
+        raise AssertionError("Tab never reached the timeline's slider")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.querySelector('.coursekit-timeline [role=status]')"
+                           ".innerText.startsWith('2021')", timeout=10_000)
+    assert "Taliban take Kabul" in notebook.locator(".coursekit-timeline").inner_text()
+    cells = page.evaluate("() => window.jupyterapp.shell.currentWidget.content.model.cells.length")
+    assert cells == len(OUTPUTS_NOTEBOOK["cells"]), "a key changed the notebook"
 
 
 def question(page, qid: str):

@@ -1,11 +1,11 @@
 """One ipywidgets view per question: labelled controls, a Check button, feedback.
 
 Only standard ipywidgets, so everything is keyboard-focusable. Right/wrong is said in words and a
-symbol; colour is only an extra. One small script (``keyboard_guard``) is the exception: JupyterLab
-reads arrow and digit keys pressed on a dropdown inside an output as notebook commands (select the
-next cell, turn the cell into a heading), so a keyboard user could not choose a position or a
-category; the script tells JupyterLab to leave keys on our dropdowns and sliders alone. The Check button's handler is the single code path
-for answering: tests call ``button.click()`` exactly as a click in the browser does.
+symbol; colour is only an extra. One small script is the exception: JupyterLab reads arrow and
+digit keys pressed on a dropdown inside an output as notebook commands (select the next cell, turn
+the cell into a heading), so a keyboard user could not choose a position or a category;
+``coursekit.a11y.keyboard_guard`` tells JupyterLab to leave those keys alone. The Check button's
+handler is the single code path for answering: tests call ``button.click()`` exactly as a click in the browser does.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import ipywidgets as W
 
+from coursekit.a11y import KEYBOARD_CLASS, keyboard_guard
 from coursekit.quiz.bank import Question
 from coursekit.quiz.scoring import Outcome, answer_fits, parse_number, score
 from coursekit.quiz.sources import citation
@@ -29,33 +30,6 @@ if TYPE_CHECKING:  # pragma: no cover
 COLOURS = {"correct": "#1b5e20", "incorrect": "#b71c1c", "partial": "#7a4100", "neutral": "#0d47a1"}
 WIDE = W.Layout(width="100%")
 LABEL_STYLE = {"description_width": "initial"}
-
-
-# JupyterLab (Lumino) skips its shortcuts for a key pressed on an element that carries
-# data-lm-suppress-shortcuts. Set it on our dropdowns and sliders when they get the focus.
-KEYBOARD_CLASS = "coursekit-keys"
-KEYBOARD_SCRIPT = """<script>
-(() => {
-  if (window.coursekitKeyboardGuard) return;
-  window.coursekitKeyboardGuard = true;
-  document.addEventListener('focusin', (event) => {
-    const el = event.target;
-    if (el instanceof Element && el.matches('select, [role=slider], .noUi-handle')
-        && el.closest('.%s')) {
-      el.setAttribute('data-lm-suppress-shortcuts', 'true');
-    }
-  }, true);
-})();
-</script>""" % KEYBOARD_CLASS
-
-
-def keyboard_guard() -> W.Output:
-    """An (invisible) output holding KEYBOARD_SCRIPT; put it next to widgets with the class
-    KEYBOARD_CLASS. The script runs once per page, however many guards are shown."""
-    out = W.Output(layout=W.Layout(height="0px", overflow="hidden", margin="0"))
-    out.outputs = ({"output_type": "display_data", "metadata": {},
-                    "data": {"text/html": KEYBOARD_SCRIPT, "text/plain": ""}},)
-    return out
 
 
 class Incomplete(Exception):
