@@ -13,12 +13,13 @@ the table sits in a named group that takes the keyboard focus and scrolls itself
 header cells become ordinary empty cells. ``install()`` makes it the notebook's HTML for every
 DataFrame; importing coursekit calls it (nothing happens outside IPython).
 
-**Keys.** JupyterLab reads arrow and digit keys pressed on a dropdown or slider inside an output
-as notebook commands (ArrowDown selects the next cell, "1" turns the cell into a heading), so a
-keyboard user cannot choose a quiz position or move the timeline's slider. ``keyboard_guard()``
-is an invisible output with a small script that marks our dropdowns and sliders (inside an
-element with the class ``KEYBOARD_CLASS``) so that JupyterLab leaves their keys alone. The
-script runs once per page, however many guards are shown.
+**Keys.** JupyterLab reads arrow and digit keys pressed on a dropdown inside an output as
+notebook commands (ArrowDown selects the next cell, "1" turns the cell into a heading), so a
+keyboard user could not choose a quiz position or category. ``keyboard_guard()`` is an invisible
+output with a small script that marks our dropdowns (inside an element with the class
+``KEYBOARD_CLASS``) so that JupyterLab leaves their keys alone, and gives ipywidgets' slider handles
+the name of their label (ipywidgets leaves them unnamed; the slider itself keeps its keys, measured).
+The script runs once per page, however many guards are shown.
 """
 from __future__ import annotations
 
@@ -74,7 +75,7 @@ def install() -> bool:
 
 # ------------------------------------------------------------------ keys
 # JupyterLab (Lumino) skips its shortcuts for a key pressed on an element that carries
-# data-lm-suppress-shortcuts. The script sets it on our dropdowns and sliders when they get focus.
+# data-lm-suppress-shortcuts. The script sets it on our dropdowns when they get the focus.
 KEYBOARD_CLASS = "coursekit-keys"
 KEYBOARD_SCRIPT = """<script>
 (() => {
@@ -83,7 +84,7 @@ KEYBOARD_SCRIPT = """<script>
   const ours = '.%s';
   document.addEventListener('focusin', (event) => {
     const el = event.target;
-    if (el instanceof Element && el.matches('select, [role=slider]') && el.closest(ours)) {
+    if (el instanceof Element && el.matches('select') && el.closest(ours)) {
       el.setAttribute('data-lm-suppress-shortcuts', 'true');
     }
   }, true);

@@ -80,7 +80,7 @@ class Timeline:
                                     widgets.HBox([self.prev_button, self.next_button]),
                                     self.display_html, keyboard_guard()])
         self.widget.add_class("coursekit-timeline")
-        self.widget.add_class(KEYBOARD_CLASS)  # arrow keys move the slider, not the notebook
+        self.widget.add_class(KEYBOARD_CLASS)  # guard: slider named, filter dropdown keeps its keys
 
         self.year_slider.observe(self._refresh, names="value")
         if self.filter_dropdown is not None:
