@@ -17,8 +17,9 @@ DataFrame; importing coursekit calls it (nothing happens outside IPython).
 notebook commands (ArrowDown selects the next cell, "1" turns the cell into a heading), so a
 keyboard user could not choose a quiz position or category. ``keyboard_guard()`` is an invisible
 output with a small script that marks our dropdowns (inside an element with the class
-``KEYBOARD_CLASS``) so that JupyterLab leaves their keys alone, and gives ipywidgets' slider handles
-the name of their label (ipywidgets leaves them unnamed; the slider itself keeps its keys, measured).
+``KEYBOARD_CLASS``) so that JupyterLab leaves their keys alone, and gives ipywidgets' slider
+handles the name of their label (ipywidgets leaves them unnamed; a slider keeps its keys anyway,
+measured).
 The script runs once per page, however many guards are shown.
 """
 from __future__ import annotations

@@ -208,8 +208,8 @@ def axe_violations(page, root: str = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-
 
 def axe_report(found: list[dict], title: str) -> str:
     """Violations grouped as: ours (blocking), ours (minor/moderate), lesson text, JupyterLab."""
-    groups = {"OURS, critical/serious": [], "ours, minor/moderate": [], "lesson text (markdown)": [],
-              "JupyterLab's own (not failing)": []}
+    groups: dict[str, list] = {"OURS, critical/serious": [], "ours, minor/moderate": [],
+                               "lesson text (markdown)": [], "JupyterLab's own (not failing)": []}
     for v in found:
         if v["where"] in OURS:
             key = "OURS, critical/serious" if v["impact"] in BLOCKING else "ours, minor/moderate"
@@ -236,6 +236,8 @@ def blocking(found: list[dict]) -> list[dict]:
 def explain(v: dict) -> str:
     hint = ""
     if v["rule"] == "image-alt" and v.get("mime") == "image/png":
-        hint = " — a chart shown with plt.show(): JupyterLab draws PNGs without alt; use charts.show(fig)"
-    return (f"cell {v['cell']}: {v['rule']} ({v['impact']}) in {v['where']} ({v.get('mime')}): {v['help']}{hint}\n"
+        hint = (" — a chart shown with plt.show(): JupyterLab draws PNGs without alt; "
+                "use charts.show(fig)")
+    return (f"cell {v['cell']}: {v['rule']} ({v['impact']}) in {v['where']} ({v.get('mime')}): "
+            f"{v['help']}{hint}\n"
             f"      {v['target']}\n      {v['html']}")

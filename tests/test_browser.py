@@ -22,7 +22,8 @@ import pytest
 import yaml
 
 from lab_server import (CHROMIUM, axe_report, axe_violations, blocking, copy_course, explain,
-                        launch_browser, open_notebook, output_problems, run_all, running_lab)
+                        launch_browser, open_notebook, output_problems, run_all, running_lab,
+                        wait_idle)
 
 pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -297,6 +298,7 @@ def check_with_keyboard(page, qid: str, expected: str) -> str:
     # ipywidgets holds back a value change while the previous one is in flight, but sends a
     # click at once: give the kernel the pause a person takes between answering and checking.
     page.wait_for_timeout(300)
+    wait_idle(page)
     tab_to(page, qid, "button")
     page.keyboard.press("Enter")
     box = question(page, qid).locator("[role=status]").filter(has_text=expected).first

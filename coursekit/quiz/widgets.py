@@ -5,7 +5,8 @@ symbol; colour is only an extra. One small script is the exception: JupyterLab r
 digit keys pressed on a dropdown inside an output as notebook commands (select the next cell, turn
 the cell into a heading), so a keyboard user could not choose a position or a category;
 ``coursekit.a11y.keyboard_guard`` tells JupyterLab to leave those keys alone. The Check button's
-handler is the single code path for answering: tests call ``button.click()`` exactly as a click in the browser does.
+handler is the single code path for answering: tests call ``button.click()`` exactly as a click
+in the browser does.
 """
 from __future__ import annotations
 
