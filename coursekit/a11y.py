@@ -19,7 +19,8 @@ keyboard user could not choose a quiz position or category. ``keyboard_guard()``
 output with a small script that marks our dropdowns (inside an element with the class
 ``KEYBOARD_CLASS``) so that JupyterLab leaves their keys alone, and gives ipywidgets' slider
 handles the name of their label (ipywidgets leaves them unnamed; a slider keeps its keys anyway,
-measured).
+measured), and names each dropdown of a quiz row after the item it is for ("Position: Fall of
+Kabul", not three times "Position").
 The script runs once per page, however many guards are shown.
 """
 from __future__ import annotations
@@ -90,11 +91,30 @@ KEYBOARD_SCRIPT = """<script>
     }
   }, true);
   // ipywidgets' slider handle (role=slider) is not tied to its label: give it the label's text
-  const name = () => {
+  const sliders = () => {
     for (const handle of document.querySelectorAll(ours + ' [role=slider]:not([aria-label])')) {
       const label = handle.closest('.widget-slider')?.querySelector('.widget-label');
       handle.setAttribute('aria-label', (label && label.textContent.trim()) || 'Slider');
     }
+  };
+  // a quiz row is [dropdown "Position"] [item text]: name the dropdown "Position: item text",
+  // so that a screen reader says which item the dropdown is for when it gets the focus
+  const rows = () => {
+    const unnamed = ours + ' .widget-hbox select:not([aria-label])';
+    for (const select of document.querySelectorAll(unnamed)) {
+      const item = select.closest('.widget-hbox').querySelector('.widget-html');
+      const label = select.closest('.widget-dropdown')?.querySelector('.widget-label');
+      if (item && item.textContent.trim()) {
+        const head = label ? label.textContent.trim() : '';
+        select.setAttribute('aria-label', (head ? head + ': ' : '') + item.textContent.trim());
+      }
+    }
+  };
+  let queued = false;  // at most once per frame, however busy the page is
+  const name = () => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => { queued = false; sliders(); rows(); });
   };
   name();
   new MutationObserver(name).observe(document.body, {childList: true, subtree: true});

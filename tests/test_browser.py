@@ -389,6 +389,9 @@ def test_every_question_type_with_the_keyboard_only(lab, page):
         item = next(i for i in items if i in f["row"])
         choose_with_arrows(page, str(items.index(item) + 1))
     check_with_keyboard(page, "q-order", "Correct")
+    for item in items:  # a screen reader says which item each dropdown is for
+        assert question(page, "q-order").get_by_role("combobox", name=f"Position: {item}",
+                                                     exact=True).count() == 1, item
 
     # categorize
     categorize = KEYBOARD_BANK["questions"][5]
@@ -398,6 +401,9 @@ def test_every_question_type_with_the_keyboard_only(lab, page):
         item = next(i for i in categorize["items"] if i["text"] in f["row"])
         choose_with_arrows(page, item["category"])
     check_with_keyboard(page, "q-categorize", "Correct")
+    for item in categorize["items"]:
+        assert question(page, "q-categorize").get_by_role(
+            "combobox", name=f"Category: {item['text']}", exact=True).count() == 1, item
 
     # text: typed, saved, model answer shown
     tab_to(page, "q-text", "textarea")
