@@ -62,3 +62,16 @@ def test_timeline_carries_the_keyboard_guard():
                if hasattr(child, "outputs") for o in child.outputs]
     assert scripts == [a11y.KEYBOARD_SCRIPT]
     assert "data-lm-suppress-shortcuts" in a11y.KEYBOARD_SCRIPT
+
+
+def test_a_quiz_carries_one_keyboard_guard(tmp_path):
+    from coursekit.quiz.api import Quiz
+
+    quiz = Quiz("00_start_here", answers_dir=tmp_path, interactive=True)
+    views = list(quiz.questions.values())
+    assert len(views) > 1
+    assert all(a11y.KEYBOARD_CLASS in v.widget._dom_classes for v in views)
+    guards = [c for v in views for c in v.widget.children
+              if getattr(c, "outputs", None) and
+              c.outputs[0]["data"]["text/html"] == a11y.KEYBOARD_SCRIPT]
+    assert len(guards) == 1

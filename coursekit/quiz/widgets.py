@@ -93,8 +93,9 @@ class QuestionView:
                                      icon="check", button_style="primary")
         self.check_button.on_click(self._on_click)
         self.feedback = W.HTML("", layout=WIDE)
+        guard = [keyboard_guard()] if index == 1 else []  # one per quiz is enough
         self.widget = W.VBox([self.header, self.prompt, self.controls, self.check_button,
-                              self.feedback, keyboard_guard()],
+                              self.feedback, *guard],
                              layout=W.Layout(border="1px solid #bdbdbd", padding="8px",
                                              margin="0 0 12px 0", width="100%"))
         # stable hooks for the browser test and for custom CSS
