@@ -8,6 +8,7 @@ Modules (import what you need; nothing heavy is imported here):
 - ``coursekit.claims``  – the claims register's verdicts, and its table for the instructor guide
 - ``coursekit.timing``  – the lessons' timing model (``python -m coursekit.timing``)
 - ``coursekit.rubric``  – the memo rubric, rendered from its data file
+- ``coursekit.a11y``    – accessible DataFrame HTML (installed on import); keyboard guard for widgets
 - ``coursekit.timeline`` – the interactive timeline widget of lesson 1
 - ``coursekit.checks``  – the public self-checks students run in exercises
 - ``coursekit.quiz``    – package: ipywidgets quizzes from question banks, answers saved to JSON
@@ -18,3 +19,7 @@ Modules (import what you need; nothing heavy is imported here):
 """
 
 __version__ = "0.1.0"
+
+from coursekit import a11y as _a11y
+
+_a11y.install()  # DataFrames in notebooks: keyboard-reachable, no empty header cells

@@ -20,6 +20,8 @@ from collections.abc import Iterable
 import matplotlib as mpl
 import pandas as pd
 
+from coursekit.a11y import region
+
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with the common colour-vision
 # deficiencies. Black is kept for reference lines.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
@@ -318,5 +320,6 @@ def _html_table(df: pd.DataFrame) -> str:
     head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in df.columns)
     rows = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in r) + "</tr>"
                    for r in df.itertuples(index=False))
-    return (f'<table><caption>Values drawn in the chart above</caption><thead><tr>{head}</tr>'
-            f"</thead><tbody>{rows}</tbody></table>")
+    table = (f'<table><caption>Values drawn in the chart above</caption><thead><tr>{head}</tr>'
+             f"</thead><tbody>{rows}</tbody></table>")
+    return region(table, "Values drawn in the chart above")

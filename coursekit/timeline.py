@@ -21,6 +21,8 @@ from collections.abc import Sequence
 import ipywidgets as widgets
 import pandas as pd
 
+from coursekit.a11y import KEYBOARD_CLASS, keyboard_guard
+
 ALL = "(all)"
 DATE_FORMATS = {"day": "%d %b %Y", "month": "%b %Y", "year": "%Y"}
 
@@ -76,7 +78,9 @@ class Timeline:
         header = [widgets.HTML(f"<b>{html.escape(title)}</b>")] if title else []
         self.widget = widgets.VBox([*header, widgets.HBox(controls),
                                     widgets.HBox([self.prev_button, self.next_button]),
-                                    self.display_html])
+                                    self.display_html, keyboard_guard()])
+        self.widget.add_class("coursekit-timeline")
+        self.widget.add_class(KEYBOARD_CLASS)  # guard: slider named, filter dropdown keeps its keys
 
         self.year_slider.observe(self._refresh, names="value")
         if self.filter_dropdown is not None:
@@ -128,8 +132,9 @@ class Timeline:
                 + "</li>" for date, texts in lines)
             body = f"<ul>{items}</ul>"
         n = len(lines)
-        self.display_html.value = (f"<p><b>{year}</b> — {n} entr{'y' if n == 1 else 'ies'}</p>"
-                                   + body)
+        # role=status: a screen reader says the new year and count when the slider moves
+        self.display_html.value = (f"<p role=\"status\"><b>{year}</b> — {n} "
+                                   f"entr{'y' if n == 1 else 'ies'}</p>" + body)
 
     def _jump(self, direction: int) -> None:
         years = sorted(set(self._filtered()["_date"].dt.year.astype(int)))

@@ -160,3 +160,84 @@ def open_notebook(page, lab: Lab, notebook: str) -> None:
     page.goto(lab.url(notebook))
     page.wait_for_selector(".jp-NotebookPanel", timeout=60_000)
     wait_idle(page)
+
+
+# ------------------------------------------------------------------ accessibility (axe-core)
+AXE_SCRIPT = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_JS = """async (root) => {
+    const area = document.querySelector(root);
+    const result = await axe.run(area, {resultTypes: ['violations'], elementRef: true});
+    const where = (el) => {
+        if (el.closest('.jupyter-widgets, .coursekit-question')) return 'widget';
+        if (el.closest('.jp-OutputArea-output')) return 'output';
+        if (el.closest('.jp-MarkdownOutput')) return 'markdown';
+        return 'jupyterlab';
+    };
+    const found = [];
+    for (const v of result.violations) {
+        for (const node of v.nodes) {
+            const el = node.element;
+            const cell = el && el.closest('[data-windowed-list-index]');
+            found.push({rule: v.id, impact: node.impact || v.impact, help: v.help,
+                        where: el ? where(el) : 'jupyterlab',
+                        cell: cell ? Number(cell.dataset.windowedListIndex) : null,
+                        mime: el && el.closest('[data-mime-type]')
+                              ? el.closest('[data-mime-type]').dataset.mimeType : null,
+                        target: node.target.join(' '), html: node.html.slice(0, 160),
+                        summary: (node.failureSummary || '').slice(0, 300)});
+        }
+    }
+    return found;
+}"""
+OURS = ("output", "widget")       # the notebook's content: cell outputs and quiz widgets
+BLOCKING = ("critical", "serious")
+
+
+def axe_violations(page, root: str = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"
+                   ) -> list[dict]:
+    """Run axe-core on the open notebook. One dict per failing element: rule, impact, where
+    ('widget' | 'output' for our content; 'markdown' for the lesson's text cells; 'jupyterlab'
+    for the app's own chrome, e.g. its editors and buttons), cell index, target, html."""
+    if not AXE_SCRIPT.exists():
+        raise FileNotFoundError(f"{AXE_SCRIPT} is missing: run `python3 course.py setup` "
+                                "(it installs axe-core from package.json with npm)")
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.add_script_tag(path=str(AXE_SCRIPT))
+    return page.evaluate(AXE_JS, root)
+
+
+def axe_report(found: list[dict], title: str) -> str:
+    """Violations grouped as: ours (blocking), ours (minor/moderate), lesson text, JupyterLab."""
+    groups: dict[str, list] = {"OURS, critical/serious": [], "ours, minor/moderate": [],
+                               "lesson text (markdown)": [], "JupyterLab's own (not failing)": []}
+    for v in found:
+        if v["where"] in OURS:
+            key = "OURS, critical/serious" if v["impact"] in BLOCKING else "ours, minor/moderate"
+        elif v["where"] == "markdown":
+            key = "lesson text (markdown)"
+        else:
+            key = "JupyterLab's own (not failing)"
+        groups[key].append(v)
+    lines = [f"axe-core on {title}: {len(found)} failing element(s)"]
+    for name, items in groups.items():
+        counts: dict[tuple, int] = {}
+        for v in items:
+            counts[(v["rule"], v["impact"])] = counts.get((v["rule"], v["impact"]), 0) + 1
+        lines.append(f"  {name}: " + (", ".join(f"{r} ({i}) ×{n}" for (r, i), n in
+                                                 sorted(counts.items())) or "none"))
+    return "\n".join(lines)
+
+
+def blocking(found: list[dict]) -> list[dict]:
+    """The violations that fail the test: critical or serious, inside outputs or widgets."""
+    return [v for v in found if v["where"] in OURS and v["impact"] in BLOCKING]
+
+
+def explain(v: dict) -> str:
+    hint = ""
+    if v["rule"] == "image-alt" and v.get("mime") == "image/png":
+        hint = (" — a chart shown with plt.show(): JupyterLab draws PNGs without alt; "
+                "use charts.show(fig)")
+    return (f"cell {v['cell']}: {v['rule']} ({v['impact']}) in {v['where']} ({v.get('mime')}): "
+            f"{v['help']}{hint}\n"
+            f"      {v['target']}\n      {v['html']}")

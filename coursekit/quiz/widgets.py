@@ -1,8 +1,12 @@
 """One ipywidgets view per question: labelled controls, a Check button, feedback.
 
-Only standard ipywidgets (no custom JS), so everything is keyboard-focusable. Right/wrong is said
-in words and a symbol; colour is only an extra. The Check button's handler is the single code path
-for answering: tests call ``button.click()`` exactly as a click in the browser does.
+Only standard ipywidgets, so everything is keyboard-focusable. Right/wrong is said in words and a
+symbol; colour is only an extra. One small script is the exception: JupyterLab reads arrow and
+digit keys pressed on a dropdown inside an output as notebook commands (select the next cell, turn
+the cell into a heading), so a keyboard user could not choose a position or a category;
+``coursekit.a11y.keyboard_guard`` tells JupyterLab to leave those keys alone. The Check button's
+handler is the single code path for answering: tests call ``button.click()`` exactly as a click
+in the browser does.
 """
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import ipywidgets as W
 
+from coursekit.a11y import KEYBOARD_CLASS, keyboard_guard
 from coursekit.quiz.bank import Question
 from coursekit.quiz.scoring import Outcome, answer_fits, parse_number, score
 from coursekit.quiz.sources import citation
@@ -88,12 +93,14 @@ class QuestionView:
                                      icon="check", button_style="primary")
         self.check_button.on_click(self._on_click)
         self.feedback = W.HTML("", layout=WIDE)
+        guard = [keyboard_guard()] if index == 1 else []  # one per quiz is enough
         self.widget = W.VBox([self.header, self.prompt, self.controls, self.check_button,
-                              self.feedback],
+                              self.feedback, *guard],
                              layout=W.Layout(border="1px solid #bdbdbd", padding="8px",
                                              margin="0 0 12px 0", width="100%"))
         # stable hooks for the browser test and for custom CSS
         self.widget.add_class("coursekit-question")
+        self.widget.add_class(KEYBOARD_CLASS)
         self.widget.add_class(f"coursekit-q-{q.id}")
 
     # ------------------------------------------------------------------ controls per type
