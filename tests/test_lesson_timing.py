@@ -1,6 +1,6 @@
 """Lessons fit a class slot by the course's timing model (docs/timing.md; coursekit/timing.py).
 
-For every notebooks/0[1-9]_*.ipynb: the stated time is at least the model's estimate and at most 50
+For every notebooks/0[0-9]_*.ipynb (the start notebook too): the stated time is at least the model's estimate and at most 50
 minutes; a formative check comes in the first 10 model minutes and then at least every 10; nothing
 after an "Optional — going further" section uses a name that the section defines.
 The model itself is tested on small notebooks built here, whose estimates are known by construction.
@@ -16,7 +16,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from coursekit import timing
 
 REPO = Path(__file__).resolve().parents[1]
-LESSONS = sorted((REPO / "notebooks").glob("0[1-9]_*.ipynb"))
+LESSONS = sorted((REPO / "notebooks").glob("0[0-9]_*.ipynb"))
 
 
 # ----------------------------------------------------------------------------- the real lessons
