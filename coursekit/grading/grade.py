@@ -24,6 +24,7 @@ from ..fastimport import import_jsonschema
 import_jsonschema()  # before nbformat (grading_checks) imports it
 
 from . import checks  # noqa: E402
+from .sandbox import sandbox_status  # noqa: E402
 from .gradebook import merge_submissions, zero_autograded  # noqa: E402
 from .nbgrader_env import (GradingUsageError, gradebook_path, make_api_for,  # noqa: E402
                            nbgrader_path_env, quiet_nbgrader)
@@ -159,20 +160,20 @@ class _Pool:
                         self._kill(slot)
                         self.slots[index] = self._start()
                         if student:
-                            on_result(student, "died", "the grading worker process died")
+                            on_result(student, "died", "the grading worker process died", {})
                         continue
                     if message[0] == "ready":
                         slot["ready"] = True
                         continue
-                    student, success, log = message
+                    student, success, log, found = message
                     slot["graded"].append(student)
                     slot["job"] = None
-                    on_result(student, "ok" if success else "failed", log)
+                    on_result(student, "ok" if success else "failed", log, found)
                 elif slot["job"] and time.monotonic() - slot["started"] > self.limits.wall:
                     student = slot["job"]
                     self._kill(slot)
                     self.slots[index] = self._start()
-                    on_result(student, "killed", "")
+                    on_result(student, "killed", "", {})
 
     def close(self) -> None:
         for slot in self.slots:
@@ -254,9 +255,16 @@ def grade(course_dir: Path, assignment: str, *, workers: int | None = None,
                disable=not progress, dynamic_ncols=True)
     bar.update(len(names) - len(to_run))
 
-    def on_result(student: str, outcome: str, log: str) -> None:
+    found: dict[str, dict] = {}
+
+    def on_result(student: str, outcome: str, log: str, report: dict) -> None:
         outcomes[student] = (outcome, log)
+        found[student] = report or {}
         bar.update(1)
+
+    sandbox = sandbox_status()
+    if not sandbox.enabled:
+        echo(f"sandbox off: {sandbox.why}")
 
     with tempfile.TemporaryDirectory(prefix="coursekit-grade-") as tmp:
         if to_run:
@@ -291,6 +299,7 @@ def grade(course_dir: Path, assignment: str, *, workers: int | None = None,
             elif outcome in ("failed", "died"):
                 status, why = _classify_failure(log, limits)
                 reasons.insert(0, why + "; autograded points set to 0")
+            status, reasons = _judge_notes(found.get(student, {}), status, reasons)
             submission = gb.find_submission(assignment, student)
             results.append(StudentResult(student, status, "; ".join(reasons),
                                          submission.score, submission.max_score))
@@ -300,6 +309,22 @@ def grade(course_dir: Path, assignment: str, *, workers: int | None = None,
     for result in results:
         echo(result.line())
     return results
+
+
+def _judge_notes(report: dict, status: str, reasons: list[str]) -> tuple[str, list[str]]:
+    """Status and reasons from the judged run: mismatches, tampering, processes left behind."""
+    if report.get("mismatches"):
+        if status == checks.GRADED:
+            status = checks.SCORE_MISMATCH
+        reasons.append("score mismatch — " + "; ".join(report["mismatches"])
+                       + " (the judge's score stands)")
+    if report.get("tamper"):
+        reasons.append("the notebook changed the grading machinery: "
+                       + ", ".join(report["tamper"][:6]))
+    if report.get("swept"):
+        reasons.append(f"{report['swept']} process(es) left running by the notebook were killed")
+    reasons.extend(report.get("notes", []))
+    return status, reasons
 
 
 def _record_without_running(course_dir: Path, db: Path, assignment: str,

@@ -158,9 +158,10 @@ def worker_main(conn, course_dir: str, db_path: str, timeout: int, env: dict[str
     import logging
 
     logging.getLogger("traitlets").setLevel(logging.ERROR)
-    config = load_config(Path(course_dir), Path(db_path), timeout)
+    config = judged_config(load_config(Path(course_dir), Path(db_path), timeout))
     api = make_api(config)
     cache_nbgrader_schema_checks()
+    context = start_context()
     wait_zygote(zygote, socket_path)
     conn.send(("ready", None))
     while True:
@@ -168,11 +169,53 @@ def worker_main(conn, course_dir: str, db_path: str, timeout: int, env: dict[str
         if job is None:
             break
         assignment, student = job
-        try:
-            result = api.autograde(assignment, student, force=True, create=True)
-            conn.send((student, bool(result.get("success")),
-                       (result.get("log") or "") + (result.get("error") or "")))
-        except Exception:  # noqa: BLE001 — one bad submission must not stop the worker
-            conn.send((student, False, traceback.format_exc()))
+        conn.send(grade_one(api, context, assignment, student))
+    context.close()
     stop_zygote(zygote)
     conn.close()
+
+
+def judged_config(config):
+    """nbgrader's autograde pipeline with Execute replaced by the judged one (judged.py)."""
+    from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import Execute
+
+    from .judged import JudgedExecute
+
+    if "autograde_preprocessors" in config.Autograde:
+        steps = list(config.Autograde.autograde_preprocessors)
+    else:
+        steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
+    config.Autograde.autograde_preprocessors = [
+        JudgedExecute if step in (Execute, "nbgrader.preprocessors.Execute") else step
+        for step in steps]
+    return config
+
+
+def start_context():
+    """The judge and, when the machine allows it, a sandbox slot for this grading process."""
+    from . import judged
+    from .sandbox import Slot, sandbox_status
+
+    slot = None
+    if sandbox_status().enabled:
+        try:
+            slot = Slot()
+        except OSError:
+            slot = None
+    judged.CONTEXT = judged.Context(slot)
+    return judged.CONTEXT
+
+
+def grade_one(api, context, assignment: str, student: str) -> tuple:
+    """(student, success, log, report) for one submission, autograded with the judge."""
+    from .judged import Report
+
+    context.report = Report()
+    try:
+        result = api.autograde(assignment, student, force=True, create=True)
+        return (student, bool(result.get("success")),
+                (result.get("log") or "") + (result.get("error") or ""),
+                context.report.as_dict())
+    except Exception:  # noqa: BLE001 — one bad submission must not stop the worker
+        return student, False, traceback.format_exc(), context.report.as_dict()
