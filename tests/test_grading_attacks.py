@@ -26,7 +26,7 @@ from grading_fixtures.tiny_course import nbgrader
 
 pytestmark = pytest.mark.slow
 
-LIMITS = dict(timeout=10, memory_mb=1024, output_limit=100_000, wall_limit=40)
+LIMITS = dict(timeout=10, memory_mb=1024, output_limit=100_000, wall_limit=25)
 #: attacks the grader can recognise and must report in the student's status line
 FLAGGED = {"helper_score", "helper_module", "display_formatter", "showtraceback", "custom_exc",
            "builtins_bool", "always_equal", "numpy_pandas_patch", "spy_thread", "double_fork",

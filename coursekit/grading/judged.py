@@ -24,6 +24,7 @@ import os
 import shutil
 import stat
 import tempfile
+import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -45,10 +46,11 @@ class Report:
     tamper: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     swept: int = 0
+    times: dict = field(default_factory=dict)  # seconds: kernel start, execution, judge
 
     def as_dict(self) -> dict:
         return {"mismatches": self.mismatches, "tamper": sorted(set(self.tamper)),
-                "notes": self.notes, "swept": self.swept}
+                "notes": self.notes, "swept": self.swept, "times": dict(self.times)}
 
 
 class Context:
@@ -120,7 +122,13 @@ class JudgedExecute(Execute):
             km.ip = os.path.join(context.active_scratch, "k")
         return km
 
+    def preprocess_cell(self, cell, resources, index):
+        if self._first_cell is None:
+            self._first_cell = time.perf_counter()
+        return super().preprocess_cell(cell, resources, index)
+
     def preprocess(self, nb, resources, km=None):
+        self._first_cell = None
         context = CONTEXT
         if context is None:  # used outside coursekit grade: behave as nbgrader does
             return super().preprocess(nb, resources, km)
@@ -153,9 +161,15 @@ class JudgedExecute(Execute):
         os.environ.update(env)
         resources["metadata"]["path"] = scratch
         context.active_scratch = scratch
+        started = time.perf_counter()
         try:
             super().preprocess(nb, resources, km)
         finally:
+            ended = time.perf_counter()
+            first = self._first_cell or ended
+            times = report.times
+            times["kernel start"] = times.get("kernel start", 0) + first - started
+            times["execution"] = times.get("execution", 0) + ended - first
             for key, value in saved.items():
                 if value is None:
                     os.environ.pop(key, None)
@@ -174,10 +188,16 @@ class JudgedExecute(Execute):
         request = {"cwd": judge_dir, "cells": []}
         for index, cell_id, full, names, hidden in plan:
             record = exports.get(cell_id, {})
+            errors = record.get("errors") if isinstance(record.get("errors"), dict) else {}
+            for name, why in sorted(errors.items())[:5]:
+                report.notes.append(f"{cell_id}: `{name}` is not plain data ({str(why)[:80]}), "
+                                    "so its checks fail")
             request["cells"].append({"id": cell_id, "source": full, "names": names,
                                      "values": record.get("values"),
                                      "errors": record.get("errors") or {}})
+        started = time.perf_counter()
         reply = context.judge.run(request) if plan else {"cells": {}}
+        report.times["judge"] = report.times.get("judge", 0) + time.perf_counter() - started
         shutil.rmtree(judge_dir, ignore_errors=True)
         if "error" in reply:
             report.notes.append(f"the judge failed: {reply['error']}")

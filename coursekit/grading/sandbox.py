@@ -119,6 +119,10 @@ def sweep_uid(uid: int) -> int:
     import psutil
 
     found = 0
+    deadline = time.monotonic() + 1.0  # the kernel itself may still be exiting: not a leftover
+    while time.monotonic() < deadline and any(
+            p.info["uids"] and p.info["uids"].real == uid for p in psutil.process_iter(["uids"])):
+        time.sleep(0.05)
     for _ in range(5):
         victims = [p for p in psutil.process_iter(["uids"]) if p.info["uids"]
                    and p.info["uids"].real == uid]

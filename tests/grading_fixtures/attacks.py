@@ -161,9 +161,9 @@ ATTACKS: dict[str, tuple[str, str]] = {
         total = _Eq(0)
         """),
     "numpy_pandas_patch": ("monkeypatching numpy/pandas comparison", """
-        import math, numpy as np, pandas as pd
+        import numpy as np, pandas as pd
         np.allclose = lambda *a, **k: True
-        math.isclose = lambda *a, **k: True
+        __import__("math").isclose = lambda *a, **k: True
         pd.DataFrame.__len__ = lambda self: 3
         pd.Series.__eq__ = lambda self, other: True
         recent = data
