@@ -40,6 +40,7 @@ class StudentResult:
     reason: str = ""
     score: float | None = None
     max_score: float | None = None
+    times: dict | None = None  # seconds per stage of the judged run (bench/bench_grading.py)
 
     def line(self) -> str:
         score = "—" if self.score is None else f"{self.score:g}/{self.max_score:g}"
@@ -245,7 +246,8 @@ def grade(course_dir: Path, assignment: str, *, workers: int | None = None,
             status, reasons = _judge_notes(found.get(student, {}), status, reasons)
             submission = gb.find_submission(assignment, student)
             results.append(StudentResult(student, status, "; ".join(reasons),
-                                         submission.score, submission.max_score))
+                                         submission.score, submission.max_score,
+                                         found.get(student, {}).get("times")))
     from .report import save_statuses
 
     save_statuses(course_dir, assignment, results)
