@@ -25,9 +25,10 @@ def _dask(*args: str, log: Path) -> subprocess.Popen:
     env = dict(os.environ, COURSEKIT_ROOT=str(REPO))
     env.pop("MPLBACKEND", None)
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    return subprocess.Popen([str(Path(sys.executable).parent / "dask"), *args],
-                            env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    with log.open("w") as handle:
+        return subprocess.Popen([str(Path(sys.executable).parent / "dask"), *args],
+                                env=env, stdout=handle, stderr=subprocess.STDOUT,
+                                start_new_session=True)
 
 
 @pytest.fixture
