@@ -214,6 +214,8 @@ class Judge:
                 self.process.wait(timeout=10)
             except (OSError, subprocess.TimeoutExpired):
                 self.process.kill()
+                self.process.wait()
+            self.process.stdout.close()
             self.process = None
 
 

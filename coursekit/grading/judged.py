@@ -66,6 +66,8 @@ class Context:
 
     def close(self) -> None:
         self.judge.close()
+        if self.slot is not None:
+            self.slot.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 

@@ -169,6 +169,10 @@ def encode(value, budget: list[int] | None = None):
         if kind is pd.Series:
             return {"__ck__": "Series", "name": encode(value.name, budget),
                     "index": _index(value.index, budget), **_pandas_values(value, budget)}
+        if value is pd.NA:
+            return {"__ck__": "NA"}
+        if value is pd.NaT:
+            return {"__ck__": "NaT"}
         if kind is pd.Timestamp:
             return {"__ck__": "Timestamp", "v": value.isoformat()}
         if kind in (pd.Index, pd.RangeIndex):
@@ -405,4 +409,6 @@ _DECODERS = {
     "Axes": _d_axes,
     "Figure": _d_figure,
     "import": _d_import,
+    "NA": lambda d: __import__("pandas").NA,
+    "NaT": lambda d: __import__("pandas").NaT,
 }

@@ -113,19 +113,26 @@ class Slot:
     def sweep(self) -> int:
         return sweep_uid(self.uid)
 
+    def close(self) -> None:
+        """Give the slot back (the lock is released; the user stays for the next run)."""
+        self.sweep()
+        self.lock.close()
+
 
 def sweep_uid(uid: int) -> int:
     """Kill every process of ``uid``; return how many there were."""
     import psutil
 
+    def alive():
+        return [p for p in psutil.process_iter(["uids", "status"]) if p.info["uids"]
+                and p.info["uids"].real == uid and p.info["status"] != psutil.STATUS_ZOMBIE]
+
     found = 0
     deadline = time.monotonic() + 1.0  # the kernel itself may still be exiting: not a leftover
-    while time.monotonic() < deadline and any(
-            p.info["uids"] and p.info["uids"].real == uid for p in psutil.process_iter(["uids"])):
+    while time.monotonic() < deadline and alive():
         time.sleep(0.05)
     for _ in range(5):
-        victims = [p for p in psutil.process_iter(["uids"]) if p.info["uids"]
-                   and p.info["uids"].real == uid]
+        victims = alive()
         if not victims:
             break
         found = max(found, len(victims))
