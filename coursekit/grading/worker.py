@@ -186,6 +186,8 @@ def judged_config(config):
         steps = list(config.Autograde.autograde_preprocessors)
     else:
         steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
+    # outputs are collected once the last cell ran: stop the kernel without waiting for it
+    config.Execute.shutdown_kernel = "immediate"
     config.Autograde.autograde_preprocessors = [
         JudgedExecute if step in (Execute, "nbgrader.preprocessors.Execute") else step
         for step in steps]
