@@ -6,7 +6,7 @@
 Builds a temporary course with exercises/ex1_pandas, generates N submissions (correct, blank
 and partly wrong variants of the solution), then grades the same submissions twice, in two
 copies of the course: `nbgrader autograde ex1_pandas` (one call, serial) and
-`coursekit grade ex1_pandas` (one Dask worker per CPU, judge and sandbox on). Prints both times,
+`coursekit grade ex1_pandas` (its default Dask workers, judge and sandbox on). Prints both times,
 the ratio, whether every student's score is identical, and the cost per submission by stage.
 """
 from __future__ import annotations
@@ -71,9 +71,9 @@ def scores(course: Path) -> dict[str, float]:
 
 def compare(n: int = 50) -> tuple[float, float, bool, int, dict]:
     """(serial seconds, parallel seconds, identical scores?, workers, seconds per stage)."""
-    from coursekit.grading.grade import grade
+    from coursekit.grading.grade import default_workers, grade
 
-    workers = os.cpu_count() or 1
+    workers = default_workers()
     os.environ["COURSEKIT_ROOT"] = str(REPO)
     os.environ.pop("MPLBACKEND", None)
     os.environ["PATH"] = _env()["PATH"]

@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
                                          "(parallel nbgrader autograde)")
     grade.add_argument("assignment")
     grade.add_argument("--workers", type=_positive(int), default=None,
-                       help="parallel worker processes (default: number of CPUs)")
+                       help="Dask worker processes on this machine (default: 1.5 per CPU)")
     grade.add_argument("--timeout", type=_positive(int), default=DEFAULT_TIMEOUT,
                        help=f"seconds per cell (default {DEFAULT_TIMEOUT})")
     grade.add_argument("--wall-limit", type=_positive(float), default=None,
