@@ -78,3 +78,26 @@ def test_grade_on_an_existing_cluster(tmp_path, cluster):
     assert got == {"good1": 5, "blank": 0, "cheater": 3}
     assert all(line.split()[1] == "graded" for line in result.stdout.splitlines()
                if line.split() and line.split()[0] in got)
+
+
+def test_grading_without_the_sandbox_still_judges_and_says_why(tmp_path, monkeypatch):
+    """Not root / macOS / Windows: the judge still decides, and the command says so once."""
+    from coursekit.grading.grade import Limits, grade
+    from grading_fixtures.tiny_course import _cell
+
+    monkeypatch.setenv("COURSEKIT_SANDBOX", "0")
+    monkeypatch.setenv("COURSEKIT_ROOT", str(REPO))
+    monkeypatch.delenv("MPLBACKEND", raising=False)
+    course = make_course(tmp_path / "course")
+    submit(course, "good1", answered(course))
+    forger = release(course)
+    _cell(forger, "q1_answer").source = (
+        "import coursekit.checks as _c\n_c.Hidden.score = lambda self: self.points\n"
+        "def double(x):\n    return 0")
+    submit(course, "forger", forger)
+    lines: list[str] = []
+    results = {r.student: r for r in grade(course, ASSIGNMENT, workers=2, progress=False,
+                                           echo=lines.append, limits=Limits(timeout=10))}
+    assert sum(line.startswith("sandbox off:") for line in lines) == 1
+    assert (results["good1"].score, results["forger"].score) == (5, 0)
+    assert "coursekit.checks" in results["forger"].reason
