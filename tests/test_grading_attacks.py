@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import tempfile
 import time
 import uuid
 import warnings
@@ -56,7 +57,10 @@ def tree_digest(*folders: Path) -> str:
 def arena(tmp_path_factory):
     from coursekit.grading.grade import Limits, grade
 
-    root = tmp_path_factory.mktemp("arena")
+    # a course folder other users could read, as a course folder often is: the sandbox must
+    # still keep the hidden tests, other students' folders and the gradebook out of reach
+    root = Path(tempfile.mkdtemp(prefix="ck-arena-"))
+    os.chmod(root, 0o755)
     course = make_arena(root / "course")
     expected = honest(course)
     serial = root / "serial"
@@ -78,6 +82,7 @@ def arena(tmp_path_factory):
            "results": {r.student: r for r in results}, "lines": lines, "token": token,
            "digests": (before, after), "late": (first, second)}
     late.unlink(missing_ok=True)
+    shutil.rmtree(root, ignore_errors=True)
 
 
 def test_print_scores(arena):

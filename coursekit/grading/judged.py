@@ -56,9 +56,10 @@ class Report:
 class Context:
     """Per grading process: the judge, the sandbox slot, a short temporary folder."""
 
-    def __init__(self, slot=None):
+    def __init__(self, slot=None, hide: list[str] | None = None):
         self.judge = Judge()
         self.slot = slot
+        self.hide = hide or []  # course paths hidden from the sandboxed kernel
         self.tmp = tempfile.mkdtemp(prefix="ck-")
         os.chmod(self.tmp, 0o711)  # the sandbox user may reach its scratch folder, list nothing
         self.report = Report()
@@ -158,7 +159,7 @@ class JudgedExecute(Execute):
         env = {"COURSEKIT_GRADE_EXPORT": export_path, "COURSEKIT_GRADE_TOKEN": token}
         if context.slot is not None:
             context.slot.prepare(scratch)
-            env.update(context.slot.env(scratch))
+            env.update(context.slot.env(scratch, hide=context.hide))
         saved = {key: os.environ.get(key) for key in env}
         os.environ.update(env)
         resources["metadata"]["path"] = scratch

@@ -38,6 +38,7 @@ CLONE_NEWNET = 0x40000000
 PR_SET_NO_NEW_PRIVS = 38
 ENV_UID, ENV_GID = "COURSEKIT_SANDBOX_UID", "COURSEKIT_SANDBOX_GID"
 ENV_SCRATCH, ENV_NETNS = "COURSEKIT_SANDBOX_SCRATCH", "COURSEKIT_SANDBOX_NETNS"
+ENV_HIDE = "COURSEKIT_SANDBOX_HIDE"  # JSON list: course paths the kernel must not see
 
 
 @dataclass
@@ -98,9 +99,10 @@ class Slot:
             return
         raise OSError("all sandbox slots are taken")
 
-    def env(self, scratch: str, netns: bool = True) -> dict[str, str]:
+    def env(self, scratch: str, netns: bool = True, hide: list[str] | None = None
+            ) -> dict[str, str]:
         return {ENV_UID: str(self.uid), ENV_GID: str(self.gid), ENV_SCRATCH: scratch,
-                ENV_NETNS: "1" if netns else "0"}
+                ENV_NETNS: "1" if netns else "0", ENV_HIDE: json.dumps(hide or [])}
 
     def prepare(self, scratch: str) -> None:
         """Hand the scratch folder to the slot's user (it is the only place it may write)."""
@@ -186,11 +188,17 @@ def enter() -> None:
     uid, gid = int(os.environ[ENV_UID]), int(os.environ[ENV_GID])
     scratch = os.environ[ENV_SCRATCH]
     libc = _libc()
+    own_mounts = False
     if os.environ.get(ENV_NETNS) == "1":
-        flags = CLONE_NEWNET | CLONE_NEWNS
-        if libc.unshare(flags) != 0:
+        if libc.unshare(CLONE_NEWNET | CLONE_NEWNS) == 0:
+            own_mounts = True
+        else:
             libc.unshare(CLONE_NEWNET)
-    _reach_python(libc, scratch)
+    elif libc.unshare(CLONE_NEWNS) == 0:
+        own_mounts = True
+    if own_mounts and libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None) == 0:
+        _reach_python(libc, scratch)
+        _hide(libc, json.loads(os.environ.get(ENV_HIDE) or "[]"))
     _own_connection_file(scratch, uid, gid)
     resource.setrlimit(resource.RLIMIT_NPROC, (MAX_PROCESSES, MAX_PROCESSES))
     for key in list(os.environ):
@@ -250,8 +258,6 @@ def _reach_python(libc, scratch: str) -> None:
             closed.setdefault(ancestor, []).append(path)
     if not closed:
         return
-    if libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None) != 0:
-        return  # no mount namespace of our own: leave the file system as it is
     staged = []
     for ancestor, paths in closed.items():
         keep = [p for p in paths if not any(p != q and p.startswith(q + "/") for q in paths)]
@@ -265,6 +271,17 @@ def _reach_python(libc, scratch: str) -> None:
         os.makedirs(path, exist_ok=True)
         libc.mount(stage.encode(), path.encode(), None, MS_MOVE, None)
         os.rmdir(stage)
+
+
+def _hide(libc, paths: list) -> None:
+    """Cover the course's private folders (source with hidden tests, submissions, gradebook)."""
+    for path in paths:
+        if not isinstance(path, str) or not os.path.isabs(path):
+            continue
+        if os.path.isdir(path):
+            libc.mount(b"tmpfs", path.encode(), b"tmpfs", 1, b"mode=0000,size=4k")  # MS_RDONLY
+        elif os.path.isfile(path):
+            libc.mount(b"/dev/null", path.encode(), None, MS_BIND, None)
 
 
 def _own_connection_file(scratch: str, uid: int, gid: int) -> None:

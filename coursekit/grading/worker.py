@@ -194,7 +194,23 @@ def judged_config(config):
     return config
 
 
-def start_context():
+def private_paths(config) -> list[str]:
+    """Course paths a sandboxed kernel must not see: hidden tests, other students, gradebook."""
+    from nbgrader.coursedir import CourseDirectory
+
+    coursedir = CourseDirectory(config=config)
+    root = Path(coursedir.root)
+    paths = [root / getattr(coursedir, name) for name in (
+        "source_directory", "submitted_directory", "autograded_directory",
+        "feedback_directory")]
+    url = coursedir.db_url
+    if url.startswith("sqlite:///"):
+        paths.append(Path(url[len("sqlite:///"):]))
+    paths.append(root / "gradebook.db")
+    return sorted({str(p.resolve()) for p in paths})  # checked again as each kernel starts
+
+
+def start_context(config=None):
     """The judge and, when the machine allows it, a sandbox slot for this grading process."""
     from . import judged
     from .sandbox import Slot, sandbox_status
@@ -205,7 +221,8 @@ def start_context():
             slot = Slot()
         except OSError:
             slot = None
-    judged.CONTEXT = judged.Context(slot)
+    hide = private_paths(config) if config is not None and slot is not None else []
+    judged.CONTEXT = judged.Context(slot, hide)
     return judged.CONTEXT
 
 
@@ -256,7 +273,8 @@ class _State:
                                            settings["timeout"]))
         self.api = make_api(config)
         cache_nbgrader_schema_checks()
-        self.context = start_context()
+        main_config = load_config(Path(settings["course_dir"]), Path(settings["db"]))
+        self.context = start_context(main_config)
         wait_zygote(self.zygote, socket_path)
 
     def close(self) -> None:
