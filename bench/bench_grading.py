@@ -112,7 +112,7 @@ if __name__ == "__main__":
     total = stages.pop("total", 0.0)
     named = sum(stages.values())
     print("CPU-side cost per submission, by stage (seconds, inside a worker):")
-    for stage in ("kernel start", "execution", "judge"):
+    for stage in ("kernel start", "execution", "judge", "sweep"):
         print(f"  {stage:<28} {stages.get(stage, 0.0):.3f}")
-    print(f"  {'nbgrader + gradebook + sandbox':<28} {total - named:.3f}")
+    print(f"  {'nbgrader + gradebook':<28} {total - named:.3f}")
     print(f"  {'total':<28} {total:.3f}")

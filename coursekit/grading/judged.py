@@ -182,9 +182,12 @@ class JudgedExecute(Execute):
             context.active_scratch = None
             from .sandbox import sweep_token
 
+            sweep_started = time.perf_counter()
             swept = context.slot.sweep() if context.slot is not None else \
                 sweep_token(token, {os.getpid()})
             report.swept += swept
+            report.times["sweep"] = report.times.get("sweep", 0) + \
+                time.perf_counter() - sweep_started
         exports = read_exports(export_path, report)
         shutil.rmtree(scratch, ignore_errors=True)
 
