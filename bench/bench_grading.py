@@ -6,8 +6,8 @@
 Builds a temporary course with exercises/ex1_pandas, generates N submissions (correct, blank
 and partly wrong variants of the solution), then grades the same submissions twice, in two
 copies of the course: `nbgrader autograde ex1_pandas` (one call, serial) and
-`coursekit grade ex1_pandas` (one worker per CPU). Prints both times, the ratio, and whether
-every student's score is identical.
+`coursekit grade ex1_pandas` (its default Dask workers, judge and sandbox on). Prints both times,
+the ratio, whether every student's score is identical, and the cost per submission by stage.
 """
 from __future__ import annotations
 
@@ -69,9 +69,14 @@ def scores(course: Path) -> dict[str, float]:
             return {s.student.id: s.score for s in gb.find_assignment(ASSIGNMENT).submissions}
 
 
-def compare(n: int = 50) -> tuple[float, float, bool, int]:
-    """(serial seconds, parallel seconds, identical scores?, workers)."""
-    workers = os.cpu_count() or 1
+def compare(n: int = 50) -> tuple[float, float, bool, int, dict]:
+    """(serial seconds, parallel seconds, identical scores?, workers, seconds per stage)."""
+    from coursekit.grading.grade import default_workers, grade
+
+    workers = default_workers()
+    os.environ["COURSEKIT_ROOT"] = str(REPO)
+    os.environ.pop("MPLBACKEND", None)
+    os.environ["PATH"] = _env()["PATH"]
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:
         course = make_course(Path(tmp), n)
         serial = Path(tmp) / "serial"
@@ -81,19 +86,33 @@ def compare(n: int = 50) -> tuple[float, float, bool, int]:
                        env=_env(), capture_output=True)
         serial_s = time.perf_counter() - start
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "coursekit.cli", "grade", ASSIGNMENT,
-                        "--no-progress", "--workers", str(workers)], cwd=course, env=_env(),
-                       capture_output=True, check=True)
+        results = grade(course, ASSIGNMENT, workers=workers, progress=False, echo=lambda _: None)
         parallel_s = time.perf_counter() - start
         a, b = scores(serial), scores(course)
         identical = len(a) == n and a == b
-    return serial_s, parallel_s, identical, workers
+    stages: dict[str, float] = {}
+    for result in results:
+        for stage, seconds in (result.times or {}).items():
+            stages[stage] = stages.get(stage, 0.0) + seconds / n
+    return serial_s, parallel_s, identical, workers, stages
 
 
 if __name__ == "__main__":
+    from coursekit.grading.sandbox import sandbox_status
+
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 50
-    serial_s, parallel_s, identical, workers = compare(n)
-    print(f"{n} submissions of {ASSIGNMENT} on {os.cpu_count()} CPUs")
+    serial_s, parallel_s, identical, workers, stages = compare(n)
+    status = sandbox_status()
+    print(f"{n} submissions of {ASSIGNMENT} on {os.cpu_count()} CPUs; judge on; sandbox "
+          f"{'on' if status.enabled else 'off (' + status.why + ')'}")
     print(f"serial nbgrader autograde: {serial_s:.1f} s ({serial_s / n:.2f} s each)")
-    print(f"coursekit grade, {workers} workers: {parallel_s:.1f} s ({parallel_s / n:.2f} s each)")
+    print(f"coursekit grade, {workers} Dask workers: {parallel_s:.1f} s "
+          f"({parallel_s / n:.2f} s each)")
     print(f"ratio: {serial_s / parallel_s:.2f}x; identical scores: {identical}")
+    total = stages.pop("total", 0.0)
+    named = sum(stages.values())
+    print("CPU-side cost per submission, by stage (seconds, inside a worker):")
+    for stage in ("kernel start", "execution", "judge", "sweep"):
+        print(f"  {stage:<28} {stages.get(stage, 0.0):.3f}")
+    print(f"  {'nbgrader + gradebook':<28} {total - named:.3f}")
+    print(f"  {'total':<28} {total:.3f}")

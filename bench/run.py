@@ -100,7 +100,7 @@ def bench_quiz(clicks: int = 50) -> list[tuple[str, str, str, str]]:
 def bench_grading(submissions: int = 50) -> list[tuple[str, str, str, str]]:
     from bench_grading import compare  # bench/bench_grading.py
 
-    serial_s, parallel_s, identical, workers = compare(submissions)
+    serial_s, parallel_s, identical, workers, _stages = compare(submissions)
     ratio = serial_s / parallel_s
     return [
         (f"grading: serial `nbgrader autograde`, {submissions} submissions", f"{serial_s:.1f} s",

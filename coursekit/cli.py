@@ -1,7 +1,7 @@
 """The ``coursekit`` command: grade, report and bundle (instructor tools).
 
     coursekit grade ex1_pandas [--workers N] [--timeout S] [--memory-mb M] [--output-limit B]
-                               [--no-prewarm]
+                               [--no-prewarm] [--scheduler ADDRESS]
     coursekit report ex1_pandas [--lms canvas|moodle|blackboard --roster roster.csv]
     coursekit quizreport <bank or assignment> <folder of collected notebooks / answer files>
     coursekit bundle [--out DIR]
@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
                                          "(parallel nbgrader autograde)")
     grade.add_argument("assignment")
     grade.add_argument("--workers", type=_positive(int), default=None,
-                       help="parallel worker processes (default: number of CPUs)")
+                       help="Dask worker processes on this machine (default: 1.5 per CPU)")
     grade.add_argument("--timeout", type=_positive(int), default=DEFAULT_TIMEOUT,
                        help=f"seconds per cell (default {DEFAULT_TIMEOUT})")
     grade.add_argument("--wall-limit", type=_positive(float), default=None,
@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="course folder (holds nbgrader_config.py, submitted/, gradebook.db)")
     grade.add_argument("--student", nargs="+", default=None, help="grade only these students")
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")
+    grade.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                       help="grade on an existing Dask cluster (e.g. tcp://host:8786); "
+                            "default: a local cluster with one worker per core")
     grade.add_argument("--no-prewarm", action="store_true",
                        help="start every kernel afresh instead of forking it from a pre-warmed "
                             "zygote (slower; same as COURSEKIT_GRADE_PREWARM=0)")
@@ -114,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
                       limits=Limits(args.timeout, args.memory_mb, args.output_limit,
                                     args.wall_limit),
                       students=args.student, progress=not args.no_progress,
-                      prewarm=False if args.no_prewarm else None)
+                      prewarm=False if args.no_prewarm else None,
+                      scheduler=args.scheduler)
             except GradingUsageError as exc:
                 print(f"coursekit grade: {exc}", file=sys.stderr)
                 return USAGE_ERROR

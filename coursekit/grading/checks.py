@@ -31,6 +31,7 @@ RENAMED = "renamed notebook"
 CELL_DELETED = "graded cell deleted"
 LOCKED_EDITED = "locked cell edited"
 ERROR = "grading error"
+SCORE_MISMATCH = "score mismatch"
 
 #: statuses for which nbgrader is not run at all (the submission gets zero autograded points)
 NOT_RUN = {CORRUPT, MISSING, RENAMED}

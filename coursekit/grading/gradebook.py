@@ -65,3 +65,29 @@ def zero_autograded(db: Path, assignment: str, student: str, comment: str) -> No
         con.execute("UPDATE comment SET auto_comment = :text WHERE "
                     + filters["comment"].format(db="main"), {**params, "text": comment})
         con.commit()
+
+
+def submission_rows(db: Path, assignment: str, student: str) -> dict[str, list[tuple]]:
+    """This student's submission rows for ``assignment`` (to send from a grading worker)."""
+    filters = _submission_filters(assignment)
+    params = {"assignment": assignment, "student": student}
+    with sqlite3.connect(db) as con:
+        return {table: [tuple(r) for r in con.execute(
+            f"SELECT * FROM main.{table} WHERE " + filters[table].format(db="main"), params)]
+            for table in SUBMISSION_TABLES}
+
+
+def replace_submission_rows(db: Path, assignment: str, student: str,
+                            rows: dict[str, list[tuple]]) -> None:
+    """Put a worker's rows for this student in place of the course gradebook's."""
+    filters = _submission_filters(assignment)
+    params = {"assignment": assignment, "student": student}
+    with sqlite3.connect(db) as con:
+        for table in reversed(SUBMISSION_TABLES):
+            con.execute(f"DELETE FROM main.{table} WHERE " + filters[table].format(db="main"),
+                        params)
+        for table in SUBMISSION_TABLES:
+            for row in rows.get(table, []):
+                marks = ", ".join("?" for _ in row)
+                con.execute(f"INSERT INTO main.{table} VALUES ({marks})", row)
+        con.commit()

@@ -46,6 +46,9 @@ def _limit_output(limit: int) -> None:
 
 
 def main() -> None:
+    from .sandbox import enter
+
+    enter()  # as the sandbox user from here on, when the grader set one up
     memory = int(os.environ.get("COURSEKIT_GRADE_MEMORY_MB", "0") or 0)
     output = int(os.environ.get("COURSEKIT_GRADE_OUTPUT_LIMIT", "0") or 0)
     if memory > 0:

@@ -158,9 +158,10 @@ def worker_main(conn, course_dir: str, db_path: str, timeout: int, env: dict[str
     import logging
 
     logging.getLogger("traitlets").setLevel(logging.ERROR)
-    config = load_config(Path(course_dir), Path(db_path), timeout)
+    config = judged_config(load_config(Path(course_dir), Path(db_path), timeout))
     api = make_api(config)
     cache_nbgrader_schema_checks()
+    context = start_context()
     wait_zygote(zygote, socket_path)
     conn.send(("ready", None))
     while True:
@@ -168,11 +169,179 @@ def worker_main(conn, course_dir: str, db_path: str, timeout: int, env: dict[str
         if job is None:
             break
         assignment, student = job
-        try:
-            result = api.autograde(assignment, student, force=True, create=True)
-            conn.send((student, bool(result.get("success")),
-                       (result.get("log") or "") + (result.get("error") or "")))
-        except Exception:  # noqa: BLE001 — one bad submission must not stop the worker
-            conn.send((student, False, traceback.format_exc()))
+        conn.send(grade_one(api, context, assignment, student))
+    context.close()
     stop_zygote(zygote)
     conn.close()
+
+
+def judged_config(config):
+    """nbgrader's autograde pipeline with Execute replaced by the judged one (judged.py)."""
+    from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import Execute
+
+    from .judged import JudgedExecute
+
+    if "autograde_preprocessors" in config.Autograde:
+        steps = list(config.Autograde.autograde_preprocessors)
+    else:
+        steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
+    # outputs are collected once the last cell ran: stop the kernel without waiting for it
+    config.Execute.shutdown_kernel = "immediate"
+    config.Autograde.autograde_preprocessors = [
+        JudgedExecute if step in (Execute, "nbgrader.preprocessors.Execute") else step
+        for step in steps]
+    return config
+
+
+def private_paths(config) -> list[str]:
+    """Course paths a sandboxed kernel must not see: hidden tests, other students, gradebook."""
+    from nbgrader.coursedir import CourseDirectory
+
+    coursedir = CourseDirectory(config=config)
+    root = Path(coursedir.root)
+    paths = [root / getattr(coursedir, name) for name in (
+        "source_directory", "submitted_directory", "autograded_directory",
+        "feedback_directory")]
+    url = coursedir.db_url
+    if url.startswith("sqlite:///"):
+        paths.append(Path(url[len("sqlite:///"):]))
+    paths.append(root / "gradebook.db")
+    return sorted({str(p.resolve()) for p in paths})  # checked again as each kernel starts
+
+
+def start_context(config=None):
+    """The judge and, when the machine allows it, a sandbox slot for this grading process."""
+    from . import judged
+    from .sandbox import Slot, sandbox_status
+
+    slot = None
+    if sandbox_status().enabled:
+        try:
+            slot = Slot()
+        except OSError:
+            slot = None
+    hide = private_paths(config) if config is not None and slot is not None else []
+    judged.CONTEXT = judged.Context(slot, hide)
+    return judged.CONTEXT
+
+
+def grade_one(api, context, assignment: str, student: str) -> tuple:
+    """(student, success, log, report) for one submission, autograded with the judge."""
+    from .judged import Report
+
+    context.report = Report()
+    try:
+        result = api.autograde(assignment, student, force=True, create=True)
+        return (student, bool(result.get("success")),
+                (result.get("log") or "") + (result.get("error") or ""),
+                context.report.as_dict())
+    except Exception:  # noqa: BLE001 — one bad submission must not stop the worker
+        return student, False, traceback.format_exc(), context.report.as_dict()
+
+
+# --- Dask: one task per submission ------------------------------------------------------------
+
+class _State:
+    """What a grading process keeps between tasks of one run: gradebook copy, zygote, judge."""
+
+    def __init__(self, settings: dict):
+        import shutil
+        import tempfile
+
+        self.run = settings["run"]
+        self.tmp = Path(tempfile.mkdtemp(prefix="ckw-"))
+        self.db = self.tmp / "gradebook.db"
+        shutil.copy(settings["db"], self.db)
+        if settings.get("quiet_fds"):
+            log = os.open(self.tmp / "worker.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            os.dup2(log, 1)
+            os.dup2(log, 2)
+        os.environ.update(kernel_env(write_kernelspec(self.tmp / "jupyter", settings["prewarm"]),
+                                     settings["memory_mb"], settings["output_limit"]))
+        os.environ.pop("MPLBACKEND", None)
+        os.environ["COURSEKIT_GRADE_WORKER"] = "1"
+        socket_path = self.tmp / "z.sock"
+        self.zygote = start_zygote(socket_path) if settings["prewarm"] else None
+        import_jsonschema()
+        import logging
+        import warnings
+
+        warnings.simplefilter("ignore")
+        logging.getLogger("traitlets").setLevel(logging.ERROR)
+        config = judged_config(load_config(Path(settings["course_dir"]), self.db,
+                                           settings["timeout"]))
+        self.api = make_api(config)
+        cache_nbgrader_schema_checks()
+        main_config = load_config(Path(settings["course_dir"]), Path(settings["db"]))
+        self.context = start_context(main_config)
+        wait_zygote(self.zygote, socket_path)
+
+    def close(self) -> None:
+        import shutil
+
+        self.context.close()
+        stop_zygote(self.zygote)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+_STATE: _State | None = None
+
+
+def close_state() -> None:
+    global _STATE
+    if _STATE is not None:
+        _STATE.close()
+        _STATE = None
+
+
+def _kill_kernels(context) -> None:
+    """Stop this process's running kernel (wall-clock limit)."""
+    import psutil
+
+    if context.slot is not None:
+        context.slot.sweep()
+    for child in psutil.Process().children(recursive=True):
+        try:
+            cmdline = " ".join(child.cmdline())
+            if "coursekit.grading.launcher" in cmdline or "coursekit.grading.kernel" in cmdline:
+                child.kill()
+        except psutil.Error:
+            pass
+
+
+def grade_task(assignment: str, student: str, settings: dict) -> dict:
+    """Dask task: autograde one submission with the judge; return its outcome and gradebook rows.
+
+    Times per stage (seconds) come back too: kernel start, execution, judge, gradebook.
+    """
+    import threading
+    import time
+
+    from .gradebook import submission_rows
+
+    global _STATE
+    started = time.perf_counter()
+    if _STATE is not None and _STATE.run != settings["run"]:
+        close_state()
+    if _STATE is None:
+        _STATE = _State(settings)
+    state = _STATE
+    fired = threading.Event()
+
+    def overrun():
+        fired.set()
+        _kill_kernels(state.context)
+
+    timer = threading.Timer(settings["wall"], overrun)
+    timer.daemon = True
+    timer.start()
+    try:
+        student, success, log, report = grade_one(state.api, state.context, assignment, student)
+    finally:
+        timer.cancel()
+    rows = submission_rows(state.db, assignment, student)
+    outcome = "killed" if fired.is_set() else ("ok" if success else "failed")
+    report["times"]["total"] = time.perf_counter() - started
+    return {"student": student, "outcome": outcome, "log": log if outcome != "ok" else log[-2000:],
+            "report": report, "rows": rows}

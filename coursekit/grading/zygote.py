@@ -64,7 +64,9 @@ def prewarm() -> None:
 
     import coursekit.checks  # noqa: F401
     import coursekit.data  # noqa: F401
-    from coursekit.grading import kernel  # noqa: F401
+    from coursekit.grading import kernel, sandbox  # noqa: F401
+    import coursekit.grading.export  # noqa: F401
+    import coursekit.grading.plain  # noqa: F401
 
     for name in FRESH_IN_KERNEL:
         sys.modules.pop(name, None)
@@ -121,6 +123,9 @@ def run_kernel(conn: socket.socket, request: dict, fds: list[int]) -> None:
 
         sys.argv = [kernel.__file__, *request["argv"]]
         conn.sendall(json.dumps({"pid": os.getpid()}).encode() + b"\n")
+        from coursekit.grading import sandbox
+
+        sandbox.enter()  # before any thread starts: namespaces, then the unprivileged user
         _watch_launcher(conn)
         _fresh_module_state()
         kernel.main()

@@ -35,11 +35,13 @@ def source_notebook() -> nbformat.NotebookNode:
         new_code_cell("def double(x):\n    ### BEGIN SOLUTION\n    return BASE * x\n"
                       "    ### END SOLUTION", metadata=_meta("q1_answer", solution=True)),
         new_code_cell("from coursekit.checks import Hidden, expect, passed\n"
-                      "expect(double(3) == 6, 'double(3) should be 6')\npassed()",
+                      "expect(double(3) == 6, 'double(3) should be 6')\npassed()\n"
+                      "# the values the hidden checks look at (a function is not plain data)\n"
+                      "doubles = {n: double(n) for n in range(-5, 21)}",
                       metadata=_meta("q1_check", locked=True)),
         new_code_cell("# Hidden checks (2 points) run when your work is graded.\n"
                       "### BEGIN HIDDEN TESTS\nh = Hidden(points=2)\n"
-                      "h.that(lambda: double(10) == 20, 'double() is wrong for other numbers')"
+                      "h.that(lambda: doubles[10] == 20, 'double() is wrong for other numbers')"
                       "  # SECRET_HIDDEN_MARKER\nh.score()\n### END HIDDEN TESTS",
                       metadata=_meta("q1_hidden", grade=True, locked=True, points=2)),
         new_code_cell("total = None\n### BEGIN SOLUTION\ntotal = sum(range(5))\n"
