@@ -146,3 +146,16 @@ def test_sandbox_sweep_kills_a_double_forked_process():
         assert slot.sweep() == 0
     finally:
         slot.close()
+
+
+def test_every_hidden_method_that_takes_a_name_is_known_to_the_judge():
+    """A new Hidden method whose first argument names a student variable must be exported."""
+    import inspect
+
+    from coursekit.checks import Hidden
+    from coursekit.grading.judge import NAME_TAKING
+
+    takes_name = {name for name, fn in inspect.getmembers(Hidden, inspect.isfunction)
+                  if list(inspect.signature(fn).parameters)[1:2] == ["name"]}
+    assert takes_name, "Hidden has methods that take a variable's name"
+    assert takes_name <= NAME_TAKING, takes_name - NAME_TAKING

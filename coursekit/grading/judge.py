@@ -28,7 +28,8 @@ import threading
 import types
 
 #: Hidden-check helpers that take the *name* of a student's variable as a string
-NAME_TAKING = {"equal", "close", "_get", "user_value", "value", "exists", "defined"}
+NAME_TAKING = {"equal", "close", "equal_any", "close_any", "_get", "user_value", "value", "exists",
+               "defined"}  # methods whose first argument names a student variable (checks.Hidden)
 CELL_TIMEOUT = 120  # seconds for one cell's checks in the judge
 
 
