@@ -123,7 +123,8 @@ def _run_dask(course_dir: Path, db: Path, assignment: str, students: list[str], 
         client = Client(scheduler, timeout=30)
     else:
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=logging.ERROR,
+                               dashboard_address="127.0.0.1:0",  # any free local port: no clash
+                               silence_logs=logging.ERROR,  # when two classes grade at once
                                worker_class="distributed.Nanny")
         client = Client(cluster)
     try:
