@@ -109,8 +109,8 @@ def test_no_kernel_is_left_running(batch):
     for process in psutil.Process().children(recursive=True):  # ours only (xdist-safe)
         try:
             cmdline = " ".join(process.cmdline())  # forked kernels carry the zygote's
-            if any(f"coursekit.grading_{name}" in cmdline
-                   for name in ("kernel", "launcher", "zygote")):
+            if any(f"coursekit.grading.{name}" in cmdline
+                   for name in ("kernel", "launcher", "zygote", "judge")):
                 leftovers.append(process)
         except psutil.NoSuchProcess:
             pass

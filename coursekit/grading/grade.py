@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..fastimport import import_jsonschema
 
-import_jsonschema()  # before nbformat (grading_checks) imports it
+import_jsonschema()  # before nbformat (checks) imports it
 
 from . import checks, quiz_answers  # noqa: E402
 from .sandbox import sandbox_status  # noqa: E402
@@ -192,7 +192,7 @@ def grade(course_dir: Path, assignment: str, *, workers: int | None = None,
     """Grade every submission of ``assignment``; return (and echo) one result per student.
 
     ``prewarm`` (default: on unless COURSEKIT_GRADE_PREWARM=0) forks kernels from a zygote per
-    worker that has already imported ipykernel, pandas and matplotlib (see grading_zygote).
+    worker that has already imported ipykernel, pandas and matplotlib (see zygote.py).
     """
     from nbgrader.api import Gradebook
     from tqdm import tqdm
