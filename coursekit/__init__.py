@@ -15,7 +15,7 @@ Modules (import what you need; nothing heavy is imported here):
 - ``coursekit.grading`` – package: parallel nbgrader autograde with per-student status and the
   instructor's reports (``coursekit grade``, ``coursekit report``)
 - ``coursekit.bundle``  – the solution-free student bundle (``coursekit bundle``)
-- ``coursekit.cli``     – the ``coursekit`` command
+- ``coursekit.cli``     – the ``coursekit`` command; ``coursekit.errors`` – the usage error it reports
 """
 
 __version__ = "0.1.0"

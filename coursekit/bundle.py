@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from .errors import UsageError
 from .grading.checks import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION
 
 MARKER = ".coursekit-bundle"
@@ -31,7 +32,7 @@ KEY_FIELDS = ("answer", "category", "model_answer", "explanation")
 STUDENT_README = Path("docs") / "student_README.md"
 
 
-class BundleError(Exception):
+class BundleError(UsageError):
     """The bundle cannot be built, or would leak solutions."""
 
 

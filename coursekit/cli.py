@@ -15,6 +15,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from .errors import UsageError
+
 USAGE_ERROR = 2
 
 
@@ -110,64 +112,45 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "grade":
-            from .grading.grade import GradingUsageError, Limits, grade
+            from .grading.grade import Limits, grade
 
-            try:
-                grade(_course_dir(args.course_dir), args.assignment, workers=args.workers,
-                      limits=Limits(args.timeout, args.memory_mb, args.output_limit,
-                                    args.wall_limit),
-                      students=args.student, progress=not args.no_progress,
-                      prewarm=False if args.no_prewarm else None,
-                      scheduler=args.scheduler)
-            except GradingUsageError as exc:
-                print(f"coursekit grade: {exc}", file=sys.stderr)
-                return USAGE_ERROR
+            grade(_course_dir(args.course_dir), args.assignment, workers=args.workers,
+                  limits=Limits(args.timeout, args.memory_mb, args.output_limit, args.wall_limit),
+                  students=args.student, progress=not args.no_progress,
+                  prewarm=False if args.no_prewarm else None, scheduler=args.scheduler)
         elif args.command == "report" and args.lms:
-            from .grading.lms import RosterError, export
+            from .grading.lms import export
 
             if not args.roster:
                 print("coursekit report: --lms needs --roster roster.csv", file=sys.stderr)
                 return USAGE_ERROR
-            try:
-                out = export(_course_dir(args.course_dir), args.assignment, args.lms,
-                             Path(args.roster), Path(args.out) if args.out else None,
-                             column_id=args.column_id)
-            except RosterError as exc:
-                print(f"coursekit report: {exc}", file=sys.stderr)
-                return USAGE_ERROR
+            out = export(_course_dir(args.course_dir), args.assignment, args.lms,
+                         Path(args.roster), Path(args.out) if args.out else None,
+                         column_id=args.column_id)
             print(f"{args.lms} gradebook file written to {out}")
         elif args.command == "quizreport":
-            from .quiz.report import QuizReportError, quiz_report
+            from .quiz.report import quiz_report
 
-            try:
-                result = quiz_report(args.bank, Path(args.folder),
-                                     Path(args.out) if args.out else None, key=args.key,
-                                     course_dir=_course_dir(args.course_dir))
-            except QuizReportError as exc:
-                print(f"coursekit quizreport: {exc}", file=sys.stderr)
-                return USAGE_ERROR
+            result = quiz_report(args.bank, Path(args.folder),
+                                 Path(args.out) if args.out else None, key=args.key,
+                                 course_dir=_course_dir(args.course_dir))
             for line in result.skipped:
                 print(f"skipped {line}")
             print(f"quiz report ({result.students} students) written to {result.out}")
         elif args.command == "report":
-            from .grading.report import ReportError, report
+            from .grading.report import report
 
-            course = _course_dir(args.course_dir)
-            try:
-                out = report(course, args.assignment, Path(args.out) if args.out else None)
-            except ReportError as exc:
-                print(f"coursekit report: {exc}", file=sys.stderr)
-                return USAGE_ERROR
+            out = report(_course_dir(args.course_dir), args.assignment,
+                         Path(args.out) if args.out else None)
             print(f"report written to {out}")
         elif args.command == "bundle":
-            from .bundle import BundleError, build_bundle
+            from .bundle import build_bundle
 
-            try:
-                out = build_bundle(_course_dir(args.course_dir), Path(args.out))
-            except BundleError as exc:
-                print(f"coursekit bundle: {exc}", file=sys.stderr)
-                return USAGE_ERROR
+            out = build_bundle(_course_dir(args.course_dir), Path(args.out))
             print(f"student bundle written to {out}")
+    except UsageError as exc:  # each job's own subclass (coursekit/errors.py)
+        print(f"coursekit {args.command}: {exc}", file=sys.stderr)
+        return USAGE_ERROR
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
         return 130

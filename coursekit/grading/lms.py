@@ -27,6 +27,8 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import UsageError
+
 LMS_NAMES = ("canvas", "moodle", "blackboard")
 ROSTER_COLUMNS = {
     "canvas": ("student_id", "name", "canvas_id", "sis_user_id", "sis_login_id", "section"),
@@ -37,7 +39,7 @@ ROSTER_COLUMNS = {
 LMS_KEY = {"canvas": "canvas_id", "moodle": "email", "blackboard": "username"}
 
 
-class RosterError(Exception):
+class RosterError(UsageError):
     """The roster (or the gradebook against it) is wrong; the message names file and row."""
 
 

@@ -10,6 +10,7 @@ import sys
 import warnings
 from pathlib import Path
 
+from ..errors import UsageError
 from .worker import load_config, make_api
 
 
@@ -28,7 +29,7 @@ def nbgrader_path_env() -> None:
         os.environ["PATH"] = os.pathsep.join([bindir, os.environ.get("PATH", "")])
 
 
-class GradingUsageError(Exception):
+class GradingUsageError(UsageError):
     """The command cannot run at all (no such course, assignment not generated, …)."""
 
 

@@ -12,12 +12,13 @@ import json
 import re
 from pathlib import Path
 
+from ..errors import UsageError
 from .checks import HIDDEN
 
 STATUS_FILE = "status.json"
 
 
-class ReportError(Exception):
+class ReportError(UsageError):
     """The report cannot be made (no gradebook, hidden tests would leak, …)."""
 
 

@@ -29,6 +29,7 @@ from typing import Any
 
 from coursekit.quiz.bank import Bank, BankError, Question, key_from_dict, load_bank
 from coursekit.quiz.record import check_payload, records_in_notebook, resolve
+from coursekit.errors import UsageError
 from coursekit.quiz.scoring import answer_fits, score
 
 SIDE_SUFFIX = ".answers.json"
@@ -36,7 +37,7 @@ BAR_RIGHT = "#0072B2"   # Okabe–Ito blue (coursekit.charts.PALETTE[0]), with h
 KEY_PATTERN = re.compile(r"^KEY = (.*?)(?=^# end of key)", re.DOTALL | re.MULTILINE)
 
 
-class QuizReportError(Exception):
+class QuizReportError(UsageError):
     """The report cannot be made (unknown bank, no key for a graded quiz, no folder)."""
 
 
