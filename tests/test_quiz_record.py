@@ -140,20 +140,26 @@ def test_tampered_records_get_a_reason_not_a_crash():
 
 # ---------------------------------------------------------------------- grading round trip
 
-@pytest.fixture(scope="module")
-def course(tmp_path_factory):
-    from coursekit.grading.grade import Limits, grade
+def make_quiz_course(course):
+    """An nbgrader course with the quiz assignment A, generated; returns (release notebook,
+    the released bank's hash)."""
+    from coursekit.quiz.bank import load_bank
 
-    course = tmp_path_factory.mktemp("quizcourse")
     (course / "exercises" / A).mkdir(parents=True)
     shutil.copy(REPO / "nbgrader_config.py", course)
     (course / "exercises" / A / f"{A}.yaml").write_text(yaml.safe_dump(BANK))
     nbformat.write(quiz_notebook(), course / "exercises" / A / f"{A}.ipynb")
     nbgrader(course, "generate_assignment", A, "--force")
     release = nbformat.read(course / "release" / A / f"{A}.ipynb", as_version=4)
-    from coursekit.quiz.bank import load_bank
+    return release, load_bank(course / "release" / A / f"{A}.yaml").hash
 
-    current = load_bank(course / "release" / A / f"{A}.yaml").hash
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    from coursekit.grading.grade import Limits, grade
+
+    course = tmp_path_factory.mktemp("quizcourse")
+    release, current = make_quiz_course(course)
     early, late = "2026-11-29T10:00:00+00:00", "2026-11-29T11:00:00+00:00"
 
     def submit(student, nb=None, side=None):
@@ -219,17 +225,10 @@ def test_plain_nbgrader_autograde_reads_the_notebook_record(tmp_path):
     """The resolver is in the course's nbgrader_config.py: serial `nbgrader autograde` gets the
     same answers as `coursekit grade`."""
     course = tmp_path / "course"
-    (course / "exercises" / A).mkdir(parents=True)
-    shutil.copy(REPO / "nbgrader_config.py", course)
-    (course / "exercises" / A / f"{A}.yaml").write_text(yaml.safe_dump(BANK))
-    nbformat.write(quiz_notebook(), course / "exercises" / A / f"{A}.ipynb")
-    nbgrader(course, "generate_assignment", A, "--force")
-    from coursekit.quiz.bank import load_bank
-
-    release = nbformat.read(course / "release" / A / f"{A}.ipynb", as_version=4)
+    release, current = make_quiz_course(course)
     folder = course / "submitted" / "solo" / A
     shutil.copytree(course / "release" / A, folder)
-    record = rec("y22", bank_hash=load_bank(folder / f"{A}.yaml").hash)  # one of two right
+    record = rec("y22", bank_hash=current)  # one of two right
     nbformat.write(with_record(release, record), folder / f"{A}.ipynb")
     before = (folder / f"{A}.ipynb").read_bytes()
     nbgrader(course, "autograde", A, "--create")
