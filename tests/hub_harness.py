@@ -41,7 +41,12 @@ PROXY = REPO / "node_modules" / ".bin" / "configurable-http-proxy"
 SYSTEM_PYTHON = Path("/usr/bin/python3")
 COURSE_ID = "safe-havens"
 SPAWN_TIMEOUT = 180  # s: a spawn slower than this is a failure, not a wait
+REQUEST_TIMEOUT = 180  # s for one HTTP request: 20 spawns on 2 busy cores can keep the hub slow
 CELL_TIMEOUT = 180
+
+
+class TransportError(Exception):
+    """No HTTP answer at all (timeout, refused or closed connection)."""
 
 
 class HubError(RuntimeError):
@@ -352,7 +357,19 @@ class Http:
         self.client.close()
 
     async def request(self, method: str, path: str, body=None, *, form: dict | None = None,
-                      expect=(200, 201, 202, 204), timeout: float = 60, headers=None):
+                      expect=(200, 201, 202, 204), timeout: float = REQUEST_TIMEOUT,
+                      headers=None):
+        """One request; a GET that times out is tried once more (it changes nothing)."""
+        for attempt in (1, 2):
+            try:
+                return await self._request(method, path, body, form=form, expect=expect,
+                                           timeout=timeout, headers=headers)
+            except (OSError, TransportError) as exc:  # timeouts, refused or closed connections
+                if method != "GET" or attempt == 2:
+                    raise HubError(f"{method} {path}: {type(exc).__name__}: {exc} "
+                                   f"(after {timeout:.0f} s)") from exc
+
+    async def _request(self, method, path, body, *, form, expect, timeout, headers):
         from tornado.httpclient import HTTPClientError
 
         hdrs = dict(headers or {})
@@ -373,8 +390,12 @@ class Http:
             resp = await self.client.fetch(self.base + path, method=method, body=data,
                                            headers=hdrs, follow_redirects=False,
                                            request_timeout=timeout, raise_error=False)
-        except HTTPClientError as exc:  # pragma: no cover - raise_error=False
+        except HTTPClientError as exc:
+            if exc.response is None or exc.code == 599:  # no HTTP answer at all
+                raise TransportError(str(exc)) from exc
             resp = exc.response
+        if resp.code == 599:  # tornado's code for "no response" (timeout, connection closed)
+            raise TransportError(str(resp.error))
         for value in resp.headers.get_list("Set-Cookie"):
             name, _, rest = value.partition("=")
             self.cookies[name.strip()] = rest.split(";", 1)[0]
@@ -513,7 +534,7 @@ async def open_kernel(http: Http, prefix: str, notebook: str) -> Kernel:
     """A kernel for ``notebook`` (a session, so its working folder is the notebook's)."""
     session = await http.json("POST", f"{prefix}/api/sessions", {
         "path": notebook, "type": "notebook", "name": Path(notebook).name,
-        "kernel": {"name": "python3"}}, timeout=120)
+        "kernel": {"name": "python3"}}, timeout=240)
     kernel = Kernel(http, prefix, session["kernel"]["id"])
     await kernel.connect()
     return kernel
