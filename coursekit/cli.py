@@ -5,6 +5,7 @@
     coursekit report ex1_pandas [--lms canvas|moodle|blackboard --roster roster.csv]
     coursekit quizreport <bank or assignment> <folder of collected notebooks / answer files>
     coursekit bundle [--out DIR]
+    coursekit sources                 where each data row's figure can be read (per table)
 
 Exit code 0 when the command ran (even if some submissions could not be graded: each has a
 status line), 2 for usage errors (no such course folder, assignment not generated, …).
@@ -105,6 +106,10 @@ def build_parser() -> argparse.ArgumentParser:
     bundle = sub.add_parser("bundle", help="build the solution-free student bundle")
     bundle.add_argument("--out", default="dist/student_bundle", help="output folder")
     bundle.add_argument("--course-dir", default=None)
+    sources = sub.add_parser("sources", help="where each data row's figure can be read: the "
+                                             "publisher's own page, a wire or newspaper, or "
+                                             "another copy (per table)")
+    sources.add_argument("--data-dir", default=None, help="data folder (default: the course's)")
     return parser
 
 
@@ -143,6 +148,10 @@ def main(argv: list[str] | None = None) -> int:
             out = report(_course_dir(args.course_dir), args.assignment,
                          Path(args.out) if args.out else None)
             print(f"report written to {out}")
+        elif args.command == "sources":
+            from .provenance import main as provenance
+
+            return provenance(["--data-dir", args.data_dir] if args.data_dir else [])
         elif args.command == "bundle":
             from .bundle import build_bundle
 

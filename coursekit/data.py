@@ -30,7 +30,7 @@ import pandas as pd
 from . import paths
 
 __all__ = ["DataError", "datasets", "load", "sources", "publishers", "cite", "cite_source", "schema",
-           "domain_of"]
+           "domain_of", "listing"]
 
 SOURCES = "sources"
 PUBLISHERS = "publishers"
@@ -276,15 +276,31 @@ def domain_of(url: str) -> str:
     return host.removeprefix("www.")
 
 
-def _listed(domain: str, table: dict[str, dict]) -> dict | None:
-    """The publishers.csv row for a domain: the longest listed domain that is the domain itself or
-    a parent of it (news.rediff.com is covered by rediff.com unless it has its own row)."""
+def _listed(domain: str, table: dict[str, dict], path: str = "") -> dict | None:
+    """The publishers.csv row for a domain: the longest listed entry that is the domain itself or
+    a parent of it (news.rediff.com is covered by rediff.com unless it has its own row). An entry
+    may also name a folder of a site ("github.com/populationstatistics": UNHCR's own repositories
+    on a shared host); give ``path`` (the URL's path) to let such an entry win over the bare host."""
+    segments = [p for p in path.lower().split("/") if p]
+    for n in range(len(segments), 0, -1):
+        row = table.get("/".join([domain, *segments[:n]]))
+        if row is not None:
+            return row
     parts = domain.split(".")
     for i in range(len(parts) - 1):
         row = table.get(".".join(parts[i:]))
         if row is not None:
             return row
     return None
+
+
+def listing(url: str, data_dir=None) -> dict | None:
+    """The publishers.csv row that covers ``url`` (longest match, folders of a host included),
+    or None if its domain is not listed."""
+    table = {d: row for d, row in publishers(data_dir=data_dir).set_index("domain")
+             .fillna("").to_dict("index").items()}
+    row = _listed(domain_of(url), table, urlsplit(url.strip()).path)
+    return None if row is None else dict(row)
 
 
 def _check_sources_of_record(folder: Path, pkg: dict, res: dict, raw: pd.DataFrame):
@@ -312,7 +328,7 @@ def _check_sources_of_record(folder: Path, pkg: dict, res: dict, raw: pd.DataFra
             if not re.fullmatch(r"https?", urlsplit(url).scheme or "") or not domain:
                 raise DataError(f'"{url}" is not a web address (http:// or https://).',
                                 file=file, row=pos + 2, field=field)
-            listed = _listed(domain, table)
+            listed = _listed(domain, table, urlsplit(url).path)
             if listed is None:
                 raise DataError(f'"{url}": the domain {domain} is not listed in {where} '
                                 "(add it there, with acceptable yes or no).",

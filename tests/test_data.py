@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from coursekit import data as ckdata
+from coursekit import provenance
 from coursekit.data import DataError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -172,8 +173,10 @@ def test_sources_schema_is_final():
 def test_publishers_table_is_consistent():
     rows = raw_csv("publishers")
     assert rows, "publishers.csv is empty"
-    for r in rows:
-        assert r["domain"] == ckdata.domain_of(f"https://{r['domain']}/"), r["domain"]
+    for r in rows:  # a host (dawn.com) or a host and folder (github.com/populationstatistics)
+        host, _, folder = r["domain"].partition("/")
+        assert host == ckdata.domain_of(f"https://{host}/"), r["domain"]
+        assert folder == folder.lower().strip("/"), r["domain"]
     kinds = {r["domain"]: r["publisher_kind"] for r in rows}
     bad_yes = [d for d, r in publisher_rows().items() if r["acceptable"] == "yes"
                and r["publisher_kind"] not in KINDS + ["archive of official documents"]]
@@ -209,11 +212,10 @@ def test_every_source_domain_is_listed_and_acceptable(frames):
 
 
 def rests_on_record(source):
-    """The publisher's own page, or a copy read in a wire service or newspaper of record."""
-    if source["url"]:
-        return True
-    row = listed(source["read_in_url"], publisher_rows()) if source["read_in_url"] else None
-    return row is not None and row["publisher_kind"] in RECORD_COPY_KINDS
+    """Read on the publisher's own page or dataset, or in a wire service or newspaper of record
+    (the same classes as coursekit.provenance and data/README.md's table): a source with both
+    url and read_in_url counts by its copy."""
+    return provenance.where_read(source, publisher_rows()) in (provenance.OWN, provenance.NEWS)
 
 
 @pytest.mark.parametrize("table", [n for n in DATASETS if "confidence" in fields(n)])

@@ -1,0 +1,83 @@
+"""Where the figures can be read (coursekit.provenance): the classes, folder entries of
+publishers.csv, the README's table and the `coursekit sources` command."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from coursekit import data as ckdata
+from coursekit import provenance
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+
+PUBLISHERS = {
+    "dawn.com": {"publisher": "Dawn", "publisher_kind": "newspaper or broadcaster",
+                 "acceptable": "yes"},
+    "apnews.com": {"publisher": "Associated Press (AP)", "publisher_kind": "wire service",
+                   "acceptable": "yes"},
+    "reliefweb.int": {"publisher": "ReliefWeb (UN OCHA)",
+                      "publisher_kind": "archive of official documents", "acceptable": "yes"},
+    "github.com": {"publisher": "GitHub (dataset host)", "publisher_kind": "dataset maintainer",
+                   "acceptable": "yes"},
+    "github.com/populationstatistics": {"publisher": "UNHCR",
+                                        "publisher_kind": "UN or other international body",
+                                        "acceptable": "yes"},
+}
+
+
+def source(publisher="UNHCR", url="https://www.unhcr.org/x", read_in_url=""):
+    return {"publisher": publisher, "url": url, "read_in_url": read_in_url}
+
+
+@pytest.mark.parametrize("src, expected", [
+    (source(), provenance.OWN),                                         # own page, no copy
+    (source(url="", read_in_url="https://github.com/PopulationStatistics/refugees/tree/abc"),
+     provenance.OWN),                                                   # the publisher's own repo
+    (source(read_in_url="https://github.com/someone/refugees-copy"), provenance.OTHER),
+    (source(read_in_url="https://www.dawn.com/news/1"), provenance.NEWS),
+    (source(read_in_url="https://apnews.com/article/x"), provenance.NEWS),
+    (source(read_in_url="https://reliefweb.int/report/pakistan/x"), provenance.OTHER),
+    # the folder belongs to UNHCR: another publisher's figure read there is a copy
+    (source(publisher="IOM", read_in_url="https://github.com/PopulationStatistics/x"),
+     provenance.OTHER),
+])
+def test_where_read(src, expected):
+    assert provenance.where_read(src, PUBLISHERS) == expected
+
+
+def test_folder_entry_wins_over_its_host_and_only_under_its_folder():
+    assert ckdata._listed("github.com", PUBLISHERS, "/PopulationStatistics/refugees")["publisher"] \
+        == "UNHCR"
+    assert ckdata._listed("github.com", PUBLISHERS, "/other/populationstatistics")["publisher"] \
+        == "GitHub (dataset host)"
+    assert ckdata._listed("news.dawn.com", PUBLISHERS, "/x")["publisher"] == "Dawn"
+    assert ckdata._listed("example.org", PUBLISHERS, "/x") is None
+
+
+def test_summary_counts_every_row_once():
+    frame = provenance.summary(data_dir=DATA)
+    body = frame[frame.table != "all"]
+    assert (body[["own", "news", "other"]].sum(axis=1) == body["rows"]).all()
+    for name in body.table:
+        assert body.set_index("table").loc[name, "rows"] == len(ckdata.load(name, data_dir=DATA))
+    total = frame[frame.table == "all"].iloc[0]
+    assert total["rows"] == body["rows"].sum()
+    assert total["share"] == pytest.approx((total["own"] + total["news"]) / total["rows"])
+
+
+def test_readme_table_is_the_computed_one():
+    expected = provenance.markdown(provenance.summary(data_dir=DATA))
+    assert provenance.readme_block(DATA / "README.md") == expected, (
+        "data/README.md's 'Where the figures can be read' table is out of date: run "
+        "python -m coursekit.provenance --write")
+
+
+def test_coursekit_sources_command_prints_the_table():
+    out = subprocess.run([sys.executable, "-m", "coursekit.cli", "sources"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "| **all** |" in out.stdout and "`attacks`" in out.stdout
