@@ -129,7 +129,6 @@ def test_confidence_labels(frames):
 KINDS = ["counter or research institute", "UN or other international body",
          "government or legislature", "dataset maintainer", "wire service",
          "newspaper or broadcaster", "think tank or academic journal"]
-RECORD_COPY_KINDS = {"wire service", "newspaper or broadcaster"}
 
 
 def raw_csv(name):

@@ -81,3 +81,32 @@ def test_coursekit_sources_command_prints_the_table():
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert "| **all** |" in out.stdout and "`attacks`" in out.stdout
+
+
+def overview_rows():
+    """data/README.md's Overview table: {dataset: [cells]}."""
+    text = (DATA / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Overview", 1)[1].split("\n## ", 1)[0]
+    rows = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 5 and cells[0].startswith("`"):
+            rows[cells[0].strip("`")] = cells
+    return rows
+
+
+@pytest.mark.parametrize("name", [n for n in ckdata.datasets(data_dir=DATA)])
+def test_readme_overview_counts_are_the_data(name):
+    """Rows, sources and the high / medium / low split that the Overview prints are computed
+    from the tables, so that re-sourcing cannot leave them stale."""
+    cells = overview_rows().get(name)
+    assert cells, f"data/README.md's Overview has no line for `{name}`"
+    df = ckdata.load(name, data_dir=DATA)
+    assert cells[1] == str(len(df)), f"{name}: README says {cells[1]} rows, the table has {len(df)}"
+    if "source_id" in df:
+        n = df["source_id"].nunique()
+        assert cells[3] == str(n), f"{name}: README says {cells[3]} sources, the table uses {n}"
+    if "confidence" in df and "/" in cells[4]:
+        counts = df["confidence"].value_counts()
+        split = " / ".join(str(int(counts.get(k, 0))) for k in ("high", "medium", "low"))
+        assert cells[4] == split, f"{name}: README says {cells[4]}, the table has {split}"
