@@ -257,9 +257,12 @@ USED_BY_KEYS = {
          lambda r: (r.series == "unhcr_returns") & (r.row_kind == "annual") & (r.year == 2002)),
     ],
     "population": [("census 2023 (ex1)", lambda p: (p.series == "census") & (p.year == 2023))],
-    "us_aid": [("CRS FY2002-FY2018 grand total (lesson 4)",
+    "us_aid": [("CRS FY2002-FY2018 grand total (lesson 5)",
                 lambda u: (u.period_label == "FY2002-FY2018 total") & (u.category == "grand_total")
-                & u.crs_edition.notna())],
+                & u.crs_edition.notna()),
+               # lesson 5's stacked bars: the seven-year block of the March 2014 edition
+               ("CRS FY2002-FY2008 block (lesson 5 chart)",
+                lambda u: (u.period_label == "FY2002-FY2008 (aggregate)") & u.crs_edition.notna())],
     "drone_strikes": [
         ("BIJ annual strikes (lesson 4)", lambda d: (d.counter == "BIJ") & (d.row_kind == "annual")),
         ("BIJ totals (lesson 5 keys on BIJ's count; New America's, graded low, is only shown)",

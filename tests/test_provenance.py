@@ -110,3 +110,48 @@ def test_readme_overview_counts_are_the_data(name):
         counts = df["confidence"].value_counts()
         split = " / ".join(str(int(counts.get(k, 0))) for k in ("high", "medium", "low"))
         assert cells[4] == split, f"{name}: README says {cells[4]}, the table has {split}"
+
+
+# ---------------------------------------------------------------- low rows carry no verdict or key
+def _row_grades():
+    """{row id: confidence} for every data table that grades its rows."""
+    grades = {}
+    for name in ckdata.datasets(data_dir=DATA):
+        df = ckdata.load(name, data_dir=DATA)
+        if "confidence" in df and "id" in df:
+            grades.update(zip(df["id"], df["confidence"]))
+    return grades
+
+
+def test_claim_verdicts_rest_on_no_low_row():
+    """A verdict in the claims register is evidence students are graded against: its rows must
+    be medium or above."""
+    grades = _row_grades()
+    claims = ckdata.load("claims", data_dir=DATA)
+    bad = [(c.claim_id, rid) for c in claims.itertuples() for rid in str(c.evidence).split(";")
+           if grades.get(rid.strip()) == "low"]
+    assert not bad, f"claims resting on low rows: {bad}"
+
+
+def test_quiz_items_cite_no_source_whose_rows_are_all_low():
+    """A quiz item that names a source whose every row is graded low keys on a figure the course
+    could not read on a page it can cite."""
+    import yaml
+
+    only_low = set()
+    by_source: dict[str, set] = {}
+    for name in ckdata.datasets(data_dir=DATA):
+        df = ckdata.load(name, data_dir=DATA)
+        if "confidence" in df:
+            for sid, conf in zip(df["source_id"], df["confidence"]):
+                by_source.setdefault(sid, set()).add(conf)
+    only_low = {sid for sid, grades in by_source.items() if grades == {"low"}}
+    bad = []
+    for bank in sorted((ROOT / "notebooks" / "quizzes").glob("*.yaml")):
+        doc = yaml.safe_load(bank.read_text(encoding="utf-8"))
+        items = doc.get("questions", doc.get("items", [])) if isinstance(doc, dict) else doc
+        for item in items or []:
+            for sid in item.get("source_ids", []) or []:
+                if sid in only_low:
+                    bad.append(f"{bank.name}: {item.get('id')} cites {sid}")
+    assert not bad, "quiz items citing sources graded low only:\n" + "\n".join(bad)
