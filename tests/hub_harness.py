@@ -417,14 +417,21 @@ class Kernel:
         self.ws = None
 
     async def connect(self):
-        from tornado.httpclient import HTTPRequest
+        from tornado.httpclient import HTTPClientError, HTTPRequest
         from tornado.websocket import websocket_connect
 
         url = (self.http.base.replace("http", "ws", 1) + self.prefix +
                f"/api/kernels/{self.id}/channels?session_id={self.session}")
-        request = HTTPRequest(url, headers={"Authorization": f"token {self.http.token}"},
-                              request_timeout=60, connect_timeout=60)
-        self.ws = await websocket_connect(request)
+        for attempt in (1, 2):  # connecting changes nothing, so a timeout is tried once more
+            request = HTTPRequest(url, headers={"Authorization": f"token {self.http.token}"},
+                                  request_timeout=REQUEST_TIMEOUT, connect_timeout=REQUEST_TIMEOUT)
+            try:
+                self.ws = await websocket_connect(request)
+                return
+            except (OSError, HTTPClientError) as exc:  # HTTPTimeoutError included
+                if attempt == 2 or getattr(exc, "code", 599) != 599:
+                    raise HubError(f"kernel {self.id[:8]}'s websocket: {type(exc).__name__}: "
+                                   f"{exc} (after {REQUEST_TIMEOUT:.0f} s)") from exc
 
     async def execute(self, code: str, timeout: float = CELL_TIMEOUT) -> dict:
         """Run code; return {"ok", "stdout", "stderr", "error", "outputs", "seconds"}."""
