@@ -30,7 +30,7 @@ import pandas as pd
 from . import paths
 
 __all__ = ["DataError", "datasets", "load", "sources", "publishers", "cite", "cite_source", "schema",
-           "domain_of", "listing"]
+           "domain_of", "domain_table", "listed"]
 
 SOURCES = "sources"
 PUBLISHERS = "publishers"
@@ -276,38 +276,29 @@ def domain_of(url: str) -> str:
     return host.removeprefix("www.")
 
 
-def _listed(domain: str, table: dict[str, dict], path: str = "") -> dict | None:
-    """The publishers.csv row for a domain: the longest listed entry that is the domain itself or
-    a parent of it (news.rediff.com is covered by rediff.com unless it has its own row). An entry
+def domain_table(data_dir=None) -> dict[str, dict]:
+    """publishers.csv as {domain (or domain/folder): row}, for :func:`listed`."""
+    return {d: row for d, row in publishers(data_dir=data_dir).set_index("domain")
+            .fillna("").to_dict("index").items()}
+
+
+def listed(url: str, table: dict[str, dict]) -> dict | None:
+    """The publishers.csv row that covers ``url``: the longest listed entry that is its host or a
+    parent of it (news.rediff.com is covered by rediff.com unless it has its own row). An entry
     may also name a folder of a site ("github.com/populationstatistics": UNHCR's own repositories
-    on a shared host); give ``path`` (the URL's path) to let such an entry win over the bare host."""
-    segments = [p for p in path.lower().split("/") if p]
-    for n in range(len(segments), 0, -1):
-        row = table.get("/".join([domain, *segments[:n]]))
-        if row is not None:
-            return row
+    on a shared host), which wins over the bare host. None if nothing covers it."""
+    domain = domain_of(url)
+    segments = [p for p in urlsplit(url.strip()).path.lower().split("/") if p]
+    keys = ["/".join([domain, *segments[:n]]) for n in range(len(segments), 0, -1)]
     parts = domain.split(".")
-    for i in range(len(parts) - 1):
-        row = table.get(".".join(parts[i:]))
-        if row is not None:
-            return row
-    return None
-
-
-def listing(url: str, data_dir=None) -> dict | None:
-    """The publishers.csv row that covers ``url`` (longest match, folders of a host included),
-    or None if its domain is not listed."""
-    table = {d: row for d, row in publishers(data_dir=data_dir).set_index("domain")
-             .fillna("").to_dict("index").items()}
-    row = _listed(domain_of(url), table, urlsplit(url.strip()).path)
-    return None if row is None else dict(row)
+    keys += [".".join(parts[i:]) for i in range(len(parts) - 1)]
+    return next((table[k] for k in keys if k in table), None)
 
 
 def _check_sources_of_record(folder: Path, pkg: dict, res: dict, raw: pd.DataFrame):
     """Each source names a publisher, has url or read_in_url, and cites only acceptable domains."""
     file = _show(folder, res["path"])
-    table = {d: row for d, row in load(PUBLISHERS, data_dir=folder).set_index("domain")
-             .fillna("").to_dict("index").items()}
+    table = domain_table(data_dir=folder)
     where = _show(folder, _resource(pkg, PUBLISHERS, folder)["path"])
     for pos, row in enumerate(raw.to_dict("records")):
         if not row.get("publisher", "").strip():
@@ -328,14 +319,14 @@ def _check_sources_of_record(folder: Path, pkg: dict, res: dict, raw: pd.DataFra
             if not re.fullmatch(r"https?", urlsplit(url).scheme or "") or not domain:
                 raise DataError(f'"{url}" is not a web address (http:// or https://).',
                                 file=file, row=pos + 2, field=field)
-            listed = _listed(domain, table, urlsplit(url).path)
-            if listed is None:
+            entry = listed(url, table)
+            if entry is None:
                 raise DataError(f'"{url}": the domain {domain} is not listed in {where} '
                                 "(add it there, with acceptable yes or no).",
                                 file=file, row=pos + 2, field=field)
-            if listed["acceptable"] != "yes":
+            if entry["acceptable"] != "yes":
                 raise DataError(f'"{url}": the domain {domain} is not an acceptable place to read '
-                                f"a figure ({listed['publisher_kind']}; see {where}). Cite the "
+                                f"a figure ({entry['publisher_kind']}; see {where}). Cite the "
                                 "publisher's own page or a reputable copy.",
                                 file=file, row=pos + 2, field=field)
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pandas as pd
 
@@ -41,7 +40,7 @@ def where_read(source: dict, table: dict[str, dict]) -> str:
     copy = str(source.get("read_in_url") or "").strip()
     if not copy:
         return OWN
-    listed = data._listed(data.domain_of(copy), table, urlsplit(copy).path) or {}
+    listed = data.listed(copy, table) or {}
     if listed.get("publisher", "").strip() == str(source.get("publisher") or "").strip():
         return OWN
     return NEWS if listed.get("publisher_kind") in NEWS_KINDS else OTHER
@@ -51,8 +50,7 @@ def summary(data_dir=None) -> pd.DataFrame:
     """One line per data table and a final "all" line: rows, own, news, other, low, and share
     (own + news as a fraction of rows)."""
     sources = data.sources(data_dir=data_dir).astype(object).where(lambda d: d.notna(), "")
-    table = {d: row for d, row in data.publishers(data_dir=data_dir).set_index("domain")
-             .fillna("").to_dict("index").items()}
+    table = data.domain_table(data_dir=data_dir)
     kind = {s["source_id"]: where_read(s, table) for s in sources.to_dict("records")}
     lines = []
     for name in data.datasets(data_dir=data_dir):

@@ -50,12 +50,12 @@ def test_where_read(src, expected):
 
 
 def test_folder_entry_wins_over_its_host_and_only_under_its_folder():
-    assert ckdata._listed("github.com", PUBLISHERS, "/PopulationStatistics/refugees")["publisher"] \
-        == "UNHCR"
-    assert ckdata._listed("github.com", PUBLISHERS, "/other/populationstatistics")["publisher"] \
-        == "GitHub (dataset host)"
-    assert ckdata._listed("news.dawn.com", PUBLISHERS, "/x")["publisher"] == "Dawn"
-    assert ckdata._listed("example.org", PUBLISHERS, "/x") is None
+    assert ckdata.listed("https://github.com/PopulationStatistics/refugees", PUBLISHERS)[
+        "publisher"] == "UNHCR"
+    assert ckdata.listed("https://github.com/other/populationstatistics", PUBLISHERS)[
+        "publisher"] == "GitHub (dataset host)"
+    assert ckdata.listed("https://news.dawn.com/x", PUBLISHERS)["publisher"] == "Dawn"
+    assert ckdata.listed("https://example.org/x", PUBLISHERS) is None
 
 
 def test_summary_counts_every_row_once():
@@ -138,7 +138,6 @@ def test_quiz_items_cite_no_source_whose_rows_are_all_low():
     could not read on a page it can cite."""
     import yaml
 
-    only_low = set()
     by_source: dict[str, set] = {}
     for name in ckdata.datasets(data_dir=DATA):
         df = ckdata.load(name, data_dir=DATA)

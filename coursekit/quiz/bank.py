@@ -265,14 +265,21 @@ def _build_options(q: Question, raw: dict, where: str) -> None:
     _distinct([o.text for o in q.options], "option text", where)
 
 
-def _build_single(q, raw, *, needs_key, where, key_only):
+def _options_and_answer(q, raw, *, needs_key, where, key_only, form: str):
+    """Build the options (unless only the key is read); return the raw answer, or None when the
+    question has none and needs none. ``form`` shows the expected answer in the error."""
     if not key_only:
         _build_options(q, raw, where)
-    if raw.get("answer") is None:
-        if needs_key or key_only:
-            raise BankError(f"{where}: no correct answer — add 'answer: <option id>'.")
+    if raw.get("answer") is None and (needs_key or key_only):
+        raise BankError(f"{where}: no correct answer — add 'answer: {form}'.")
+    return raw.get("answer")
+
+
+def _build_single(q, raw, *, needs_key, where, key_only):
+    answer = _options_and_answer(q, raw, needs_key=needs_key, where=where, key_only=key_only,
+                                 form="<option id>")
+    if answer is None:
         return
-    answer = raw["answer"]
     if isinstance(answer, (list, dict, bool)):
         raise BankError(f"{where}: 'answer' must be one option id, not {answer!r}.")
     q.answer = str(answer)
@@ -282,13 +289,10 @@ def _build_single(q, raw, *, needs_key, where, key_only):
 
 
 def _build_multiple(q, raw, *, needs_key, where, key_only):
-    if not key_only:
-        _build_options(q, raw, where)
-    if raw.get("answer") is None:
-        if needs_key or key_only:
-            raise BankError(f"{where}: no correct answer — add 'answer: [<option id>, ...]'.")
+    answer = _options_and_answer(q, raw, needs_key=needs_key, where=where, key_only=key_only,
+                                 form="[<option id>, ...]")
+    if answer is None:
         return
-    answer = raw["answer"]
     if not isinstance(answer, list) or not answer:
         raise BankError(f"{where}: 'answer' must be a non-empty list of option ids.")
     ids = [str(a) for a in answer]
